@@ -1,0 +1,35 @@
+// The capture: every query the walker sent and every response it got, as wire bytes. The
+// analysis reads only this, so a saved capture can be re-analysed offline (`replay`) and the
+// lab's recordings are captures too.
+
+export const CAPTURE_FORMAT = 'dnssec-doctor-capture/1'
+
+export interface CapturedExchange {
+  /** Server address (IPv4 or IPv6 text) and port the query went to. */
+  readonly server: string
+  readonly port: number
+  readonly transport: 'udp' | 'tcp'
+  /** The question, in presentation form (lowercase, trailing dot) and as a type number. */
+  readonly qname: string
+  readonly qtype: number
+  /** ISO 8601 time the query was sent, and how long the answer took. */
+  readonly sentAt: string
+  readonly ms: number
+  /** Query and response as lowercase hex; response null when none came. */
+  readonly query: string
+  readonly response: string | null
+  /** Why no usable response came: 'timeout', 'blocked' (address guard), 'network', ... */
+  readonly error?: string
+  readonly errorDetail?: string
+}
+
+export interface Capture {
+  readonly format: typeof CAPTURE_FORMAT
+  readonly tool: string
+  readonly startedAt: string
+  readonly query: { readonly name: string; readonly type: number }
+  /** Root server addresses used and the trust anchor, in zone-file syntax. */
+  readonly rootHints: readonly string[]
+  readonly trustAnchors: readonly string[]
+  readonly exchanges: readonly CapturedExchange[]
+}
