@@ -2,10 +2,21 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // The lab tests share one set of real servers started once for the whole run.
-    globalSetup: ['test/setup/global.ts'],
+    hookTimeout: 120_000,
+    projects: [
+      // Pure code and recorded data: no servers, no root.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Real signed zones on real servers and real resolvers, started once for the run by
+      // the global setup; needs root inside a loopback-only network namespace.
+      {
+        test: {
+          name: 'lab',
+          include: ['test/lab/**/*.test.ts'],
+          globalSetup: ['test/lab/setup.ts'],
+          testTimeout: 60_000,
+        },
+      },
+    ],
   },
 })
