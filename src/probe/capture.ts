@@ -28,8 +28,10 @@ export interface Capture {
   readonly tool: string
   readonly startedAt: string
   readonly query: { readonly name: string; readonly type: number }
-  /** Root server addresses used and the trust anchor, in zone-file syntax. */
+  /** Root servers asked, as ADDR:PORT or [ADDR]:PORT, and the trust anchor as DS lines. */
   readonly rootHints: readonly string[]
+  /** The port every server learnt from a referral was asked on, when not 53 (lab use). */
+  readonly authPort: number | null
   readonly trustAnchors: readonly string[]
   readonly exchanges: readonly CapturedExchange[]
 }

@@ -1,0 +1,84 @@
+// The library's main entry points: check a name over the network, or re-check a saved
+// capture. Both walk the same way and hand the walk to the same pure analysis.
+import { readFileSync } from 'node:fs'
+import { analyze } from './analysis/chain.js'
+import type { Report } from './analysis/types.js'
+import type { ServerAddress, TrustAnchors } from './anchors.js'
+import { anchorsToText, parseServerList } from './anchors.js'
+import type { AddressGuard } from './net/guard.js'
+import type { Capture, CapturedExchange } from './probe/capture.js'
+import { CAPTURE_FORMAT } from './probe/capture.js'
+import { captureTransport, liveTransport } from './probe/transports.js'
+import { walk } from './probe/walker.js'
+import type { Question } from './probe/walker.js'
+import { nameFromText, nameToText } from './wire/name.js'
+
+export const TOOL = 'dnssec-doctor 0.1.0'
+
+export interface CheckOptions {
+  readonly anchors: TrustAnchors
+  readonly rootServers: readonly ServerAddress[]
+  readonly guard: AddressGuard | null
+  /** Validate as of this time (default: now). */
+  readonly at?: Date
+  readonly authPort?: number
+  readonly timeoutMs?: number
+  readonly ipv6?: boolean
+}
+
+export interface CheckResult {
+  readonly report: Report
+  readonly capture: Capture
+}
+
+export async function check(question: Question, opts: CheckOptions): Promise<CheckResult> {
+  const startedAt = new Date()
+  const record: CapturedExchange[] = []
+  const transport = liveTransport({ guard: opts.guard, record,
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) })
+  const w = await walk(question, transport, { rootServers: opts.rootServers,
+    ...(opts.authPort === undefined ? {} : { port: opts.authPort }),
+    ...(opts.ipv6 === undefined ? {} : { ipv6: opts.ipv6 }) })
+  const capture: Capture = {
+    format: CAPTURE_FORMAT, tool: TOOL, startedAt: startedAt.toISOString(),
+    query: { name: nameToText(question.name), type: question.type },
+    rootHints: opts.rootServers.map(serverText), authPort: opts.authPort ?? null,
+    trustAnchors: anchorsToText(opts.anchors), exchanges: record,
+  }
+  const report = analyze(w, { anchors: opts.anchors, at: opts.at ?? startedAt })
+  return { report, capture }
+}
+
+/** Raised for a capture file that is not one of ours or is damaged. */
+export class CaptureError extends Error {
+  override readonly name = 'CaptureError'
+}
+
+export function readCapture(path: string): Capture {
+  let data: unknown
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (e) {
+    throw new CaptureError(`cannot read capture ${path}: ${e instanceof Error ? e.message : e}`)
+  }
+  const c = data as Partial<Capture>
+  if (c === null || typeof c !== 'object' || c.format !== CAPTURE_FORMAT
+    || !Array.isArray(c.exchanges) || !Array.isArray(c.rootHints) || c.query === undefined) {
+    throw new CaptureError(`${path} is not a ${CAPTURE_FORMAT} file`)
+  }
+  return c as Capture
+}
+
+/** Re-runs the walk and the analysis on a capture, offline. */
+export async function replay(capture: Capture, opts: { anchors: TrustAnchors; at?: Date }):
+  Promise<Report> {
+  const rootServers = capture.rootHints.flatMap((h) => parseServerList(h, 53))
+  const w = await walk({ name: nameFromText(capture.query.name), type: capture.query.type },
+    captureTransport(capture.exchanges), { rootServers,
+      ...(capture.authPort === null ? {} : { port: capture.authPort }) })
+  return analyze(w, { anchors: opts.anchors, at: opts.at ?? new Date(capture.startedAt) })
+}
+
+function serverText(s: ServerAddress): string {
+  return s.address.includes(':') ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`
+}

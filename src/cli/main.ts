@@ -1,0 +1,136 @@
+// The command line. Results go to stdout, everything else to stderr. Exit codes: 0 nothing
+// wrong (secure, or insecure by design), 1 a DNSSEC or DNS problem, 2 bad usage or input,
+// 3 could not determine.
+import { writeFileSync } from 'node:fs'
+import yargs from 'yargs'
+import type { Report } from '../analysis/types.js'
+import { AnchorError, loadTrustAnchors, parseServerList, ROOT_SERVERS_V4 } from '../anchors.js'
+import { CaptureError, check, readCapture, replay } from '../check.js'
+import { GuardSyntaxError, guardFromEnv } from '../net/guard.js'
+import { renderTable, renderText } from '../report/text.js'
+import { nameFromText, NameSyntaxError } from '../wire/name.js'
+import { typeFromText } from '../wire/text.js'
+import { runDemo } from './demo.js'
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+export const EXIT = { ok: 0, problem: 1, usage: 2, undetermined: 3 } as const
+
+export function exitCodeFor(r: Report): number {
+  if (r.status === 'indeterminate') return EXIT.undetermined
+  if (r.status === 'bogus' || r.findings.some((f) => f.severity === 'error')) return EXIT.problem
+  return EXIT.ok
+}
+
+type Format = 'text' | 'json' | 'table'
+
+export function render(r: Report, format: Format): string {
+  if (format === 'json') return `${JSON.stringify(r, null, 2)}\n`
+  if (format === 'table') return renderTable(r)
+  return renderText(r)
+}
+
+function parseAt(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined
+  const d = /^\d+$/.test(value) ? new Date(Number(value) * 1000) : new Date(value)
+  if (Number.isNaN(d.getTime())) {
+    throw new UsageError(`--at: not a time: "${value}" (use ISO 8601, e.g. 2026-12-01T00:00Z, `
+      + 'or seconds since 1970)')
+  }
+  return d
+}
+
+function parseType(value: string | undefined): number {
+  const t = typeFromText(value ?? 'A')
+  if (t === null || t === 41) throw new UsageError(`not a record type: "${value}"`)
+  return t
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok
+  const out = (s: string): void => { process.stdout.write(s) }
+  const parser = yargs(argv)
+    .scriptName('dnssec-doctor')
+    .usage('$0 <command> [options]\n\nTells why a domain fails to resolve when DNSSEC is involved.')
+    .option('format', { choices: ['text', 'json', 'table'] as const, default: 'text' as Format,
+      describe: 'Output format' })
+    .option('json', { type: 'boolean', describe: 'Same as --format json' })
+    .option('at', { type: 'string', describe: 'Validate as of this time (ISO 8601 or epoch s)' })
+    .option('trust-anchor', { type: 'string', describe: 'Trust anchor file: RFC 7958 XML, or '
+      + 'DS/DNSKEY lines in zone-file syntax (default: the root KSK-2017 and KSK-2024)' })
+    .option('allow-net', { type: 'string', describe: 'Only send queries to these networks, e.g. '
+      + '127.0.0.0/8 (or set DNSSEC_DOCTOR_ALLOW_NET)' })
+    .command('check <name> [type]', 'Walk the chain of trust from the root and find the broken '
+      + 'link', (y) => y
+      .positional('name', { type: 'string', describe: 'Domain name' })
+      .positional('type', { type: 'string', describe: 'Record type (default A)' })
+      .option('root-hints', { type: 'string', describe: 'Root servers: ADDR[:PORT],...' })
+      .option('port', { type: 'number', describe: 'Ask every authoritative server on this port '
+        + '(lab use)' })
+      .option('timeout', { type: 'number', default: 2000, describe: 'Per-query timeout, ms' })
+      .option('ipv6', { type: 'boolean', default: false, describe: 'Also ask IPv6 addresses' })
+      .option('save', { type: 'string', describe: 'Write the capture (every query and response) '
+        + 'to this file, for `replay` or a support ticket' }), async (a) => {
+      const name = nameFromText(String(a.name ?? ''))
+      const type = parseType(a.type)
+      const at = parseAt(a.at)
+      const anchors = loadTrustAnchors(a['trust-anchor'] ?? null, at ?? new Date())
+      const guard = guardFromEnv(process.env, a['allow-net'])
+      const port = a.port
+      if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+        throw new UsageError(`--port: not a port number: ${port}`)
+      }
+      if (!(a.timeout > 0 && a.timeout <= 60_000)) {
+        throw new UsageError('--timeout: give milliseconds between 1 and 60000')
+      }
+      const rootServers = a['root-hints'] === undefined
+        ? ROOT_SERVERS_V4.map((address) => ({ address, port: 53 }))
+        : parseServerList(a['root-hints'], port ?? 53)
+      const { report, capture } = await check({ name, type }, { anchors, rootServers, guard,
+        timeoutMs: a.timeout, ipv6: a.ipv6, ...(at === undefined ? {} : { at }),
+        ...(port === undefined ? {} : { authPort: port }) })
+      if (a.save !== undefined) writeFileSync(a.save, `${JSON.stringify(capture, null, 1)}\n`)
+      out(render(report, a.json === true ? 'json' : a.format))
+      code = exitCodeFor(report)
+    })
+    .command('replay <file>', 'Re-analyse a capture saved with `check --save`, offline',
+      (y) => y.positional('file', { type: 'string' }), async (a) => {
+        const capture = readCapture(String(a.file))
+        const at = parseAt(a.at)
+        const anchors = loadTrustAnchors(a['trust-anchor'] ?? null, at ?? new Date(
+          capture.startedAt))
+        const report = await replay(capture, { anchors, ...(at === undefined ? {} : { at }) })
+        out(render(report, a.json === true ? 'json' : a.format))
+        code = exitCodeFor(report)
+      })
+    .command('demo [scenario]', 'Diagnose the built-in lab of signed zones, offline',
+      (y) => y.positional('scenario', { type: 'string', describe: 'One scenario, e.g. ds-mismatch' }),
+      async (a) => {
+        code = await runDemo({ format: a.json === true ? 'json' : a.format,
+          ...(a.scenario === undefined ? {} : { only: a.scenario }), write: out,
+          render })
+      })
+    .demandCommand(1, 'Give a command: check, replay or demo')
+    .strict()
+    .help()
+    .version(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg)
+    })
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+  try {
+    await parser.parseAsync()
+  } catch (e) {
+    const known = e instanceof UsageError || e instanceof NameSyntaxError
+      || e instanceof AnchorError || e instanceof GuardSyntaxError || e instanceof CaptureError
+    process.stderr.write(`dnssec-doctor: ${e instanceof Error ? e.message : String(e)}\n`)
+    if (known) process.stderr.write('Try `dnssec-doctor --help`.\n')
+    else if (process.env.DNSSEC_DOCTOR_DEBUG && e instanceof Error) {
+      process.stderr.write(`${e.stack}\n`)
+    }
+    return known ? EXIT.usage : EXIT.undetermined
+  }
+  return code
+}

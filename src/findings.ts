@@ -1,0 +1,152 @@
+// The finding catalogue: every problem the tool can report, under a stable code. Scripts and
+// monitors key on these codes, so a code is never renamed or reused; docs/findings.md lists
+// them and a unit test checks that the two agree.
+
+export type Severity = 'error' | 'warning' | 'info'
+
+/** Who has to act: the reader's first question (docs/report-lessons.md in the shared docs). */
+export type Party =
+  | 'registrar' // the DS at the parent: changed through the registrar or the parent's operator
+  | 'dns-host' // the zone's signer, keys or data: the DNS host or whoever signs the zone
+  | 'server-operator' // one particular server
+  | 'resolver-operator'
+  | 'none'
+
+export interface CodeInfo {
+  readonly severity: Severity
+  readonly party: Party
+  /** What the code means, one line, for docs and for `--explain`. */
+  readonly meaning: string
+  readonly rfc: string
+}
+
+export const CODES = {
+  DS_DIGEST_MISMATCH: {
+    severity: 'error', party: 'registrar', rfc: 'RFC 4035 5.2, RFC 4034 5.1.4',
+    meaning: 'A DS names a DNSKEY by key tag and algorithm, but its digest does not match that key',
+  },
+  DS_NO_MATCHING_DNSKEY: {
+    severity: 'error', party: 'registrar', rfc: 'RFC 4035 5.2',
+    meaning: 'No DNSKEY of the zone has the key tag and algorithm that a DS names',
+  },
+  DNSKEY_MISSING: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.2',
+    meaning: 'The parent has a DS for the zone, but the zone serves no DNSKEY RRset',
+  },
+  DNSKEY_NOT_SIGNED_BY_DS_KEY: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.2',
+    meaning: 'A DNSKEY matches the DS, but no valid signature by that key covers the DNSKEY RRset',
+  },
+  RRSIG_MISSING: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 4035 3.1.1, 5.3',
+    meaning: 'An RRset in a signed zone came without any signature',
+  },
+  RRSIG_EXPIRED: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.3.1',
+    meaning: 'The signature expiration time has passed',
+  },
+  RRSIG_NOT_YET_VALID: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.3.1',
+    meaning: 'The signature inception time is still in the future',
+  },
+  RRSIG_INVALID: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.3.3',
+    meaning: 'The signature does not verify against the key it names',
+  },
+  RRSIG_NO_MATCHING_DNSKEY: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.3.1',
+    meaning: 'A signature names a key tag that no validated DNSKEY of the signer has',
+  },
+  NSEC_PROOF_MISSING: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.4, RFC 5155 8',
+    meaning: 'A negative answer in a signed zone came without a usable NSEC or NSEC3 proof',
+  },
+  NSEC3_PROOF_INVALID: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 5155 8',
+    meaning: 'The NSEC or NSEC3 records do not prove what the answer claims',
+  },
+  NSEC3_ITERATIONS_EXCESSIVE: {
+    severity: 'warning', party: 'dns-host', rfc: 'RFC 9276 3.1',
+    meaning: 'NSEC3 uses more iterations than validators accept; use 0 iterations and no salt',
+  },
+  ALGORITHM_UNSUPPORTED: {
+    severity: 'warning', party: 'dns-host', rfc: 'RFC 4035 5.2, RFC 8624',
+    meaning: 'The DS records use only algorithms or digests this validator does not support,'
+      + ' so the zone is treated as unsigned',
+  },
+  NS_INCONSISTENT: {
+    severity: 'warning', party: 'server-operator', rfc: 'RFC 1034 4.2.2',
+    meaning: 'The servers of one zone give different answers to the same question',
+  },
+  NS_UNREACHABLE: {
+    severity: 'warning', party: 'server-operator', rfc: 'RFC 1035 4.2',
+    meaning: 'A server of the zone did not answer (timeout, network error, or refused)',
+  },
+  RESOLVER_VALIDATION_FAILURE: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.5',
+    meaning: 'A validating resolver answers SERVFAIL, but answers with CD set: validation fails',
+  },
+  // Added for the cases the walk meets beyond the list above.
+  INSECURE_DELEGATION: {
+    severity: 'info', party: 'none', rfc: 'RFC 4035 5.2',
+    meaning: 'The parent proves that the zone has no DS: the zone is unsigned by design',
+  },
+  TRUST_ANCHOR_MISMATCH: {
+    severity: 'error', party: 'resolver-operator', rfc: 'RFC 4035 5, RFC 7958',
+    meaning: 'No root DNSKEY matches the configured trust anchor',
+  },
+  QUERY_BLOCKED: {
+    severity: 'warning', party: 'none', rfc: '-',
+    meaning: 'The address guard (--allow-net) stopped a query to this server',
+  },
+  RESPONSE_MALFORMED: {
+    severity: 'warning', party: 'server-operator', rfc: 'RFC 1035 4.1',
+    meaning: 'A server sent a response that cannot be parsed or does not match the question',
+  },
+  SERVER_ERROR_RCODE: {
+    severity: 'warning', party: 'server-operator', rfc: 'RFC 1035 4.1.1',
+    meaning: 'A server answered with SERVFAIL, REFUSED or another error for its own zone',
+  },
+  WALK_LIMIT_REACHED: {
+    severity: 'warning', party: 'none', rfc: 'RFC 1034 5.3.3',
+    meaning: 'A referral, CNAME or work limit stopped the walk before it could finish',
+  },
+  DS_UNSUPPORTED_ENTRY: {
+    severity: 'info', party: 'registrar', rfc: 'RFC 8624 3.3',
+    meaning: 'A DS uses an algorithm or digest type this validator does not support;'
+      + ' other DS records are used instead',
+  },
+  DS_STALE_ENTRY: {
+    severity: 'info', party: 'registrar', rfc: 'RFC 7583',
+    meaning: 'A DS names no key the zone publishes, but another DS still validates the zone',
+  },
+} as const satisfies Record<string, CodeInfo>
+
+export type FindingCode = keyof typeof CODES
+
+export interface Finding {
+  readonly code: FindingCode
+  readonly severity: Severity
+  /** The zone whose link this is about (the child, for DS and DNSKEY problems). */
+  readonly zone: string
+  /** The zone that serves the wrong record, when that is another zone (DS: the parent). */
+  readonly recordZone?: string
+  readonly party: Party
+  readonly servers?: readonly string[]
+  readonly record?: string
+  readonly keyTag?: number
+  readonly algorithm?: number
+  readonly message: string
+  readonly advice: string
+  readonly evidence?: readonly string[]
+  /** A finding caused by another one is kept but shown below it, never as the headline. */
+  readonly knockOn?: boolean
+}
+
+export function finding(
+  code: FindingCode,
+  fields: Omit<Finding, 'code' | 'severity' | 'party'> & { severity?: Severity; party?: Party },
+): Finding {
+  const info: CodeInfo = CODES[code]
+  return { code, severity: info.severity, party: info.party, ...fields }
+}

@@ -1,0 +1,98 @@
+// The two transports the walker runs over: live sockets that record a capture, and a capture
+// played back. Both turn raw bytes into the same ServerResponse, so `check` and `replay`
+// analyse identical data.
+import { randomInt } from 'node:crypto'
+import type { ServerAddress } from '../anchors.js'
+import type { AddressGuard } from '../net/guard.js'
+import { exchange } from '../net/transport.js'
+import { buildQuery, decodeMessage } from '../wire/message.js'
+import { nameEquals, nameToText } from '../wire/name.js'
+import type { Message } from '../wire/types.js'
+import type { CapturedExchange } from './capture.js'
+import type { Question, ServerResponse, Transport } from './walker.js'
+
+export interface LiveOptions {
+  readonly guard: AddressGuard | null
+  readonly timeoutMs?: number
+  /** Every attempt is appended here, in the order sent. */
+  readonly record: CapturedExchange[]
+}
+
+export function liveTransport(opts: LiveOptions): Transport {
+  return async (server, q) => {
+    const query = buildQuery({ id: randomInt(0, 65536), name: q.name, type: q.type, rd: false,
+      dnssecOk: true, udpSize: 1232 })
+    const result = await exchange(server, query, { guard: opts.guard,
+      timeoutMs: opts.timeoutMs ?? 2000, retries: 1 })
+    const qname = nameToText(q.name).toLowerCase()
+    for (const a of result.attempts) {
+      opts.record.push({ server: server.address, port: server.port, transport: a.transport,
+        qname, qtype: q.type, sentAt: a.sentAt, ms: a.ms, query: hex(a.query),
+        response: a.response === null ? null : hex(a.response),
+        ...(a.error === undefined ? {} : { error: a.error }),
+        ...(a.detail === undefined ? {} : { errorDetail: a.detail }) })
+    }
+    return toResponse(server, q, result.attempts.map((a) => ({ transport: a.transport, ms: a.ms,
+      response: a.response, error: a.error ?? null, detail: a.detail })))
+  }
+}
+
+/** Answers from a capture; a question the capture never asked is reported, not invented. */
+export function captureTransport(exchanges: readonly CapturedExchange[]): Transport {
+  const byKey = new Map<string, CapturedExchange[]>()
+  for (const e of exchanges) {
+    const k = `${e.server}|${e.port}|${e.qname.toLowerCase()}|${e.qtype}`
+    const list = byKey.get(k) ?? []
+    list.push(e)
+    byKey.set(k, list)
+  }
+  return async (server, q) => {
+    const k = `${server.address}|${server.port}|${nameToText(q.name).toLowerCase()}|${q.type}`
+    const list = byKey.get(k)
+    if (list === undefined) {
+      return { server: server.address, port: server.port, message: null, error: 'not-recorded',
+        detail: 'the capture holds no exchange for this question', transport: 'udp', ms: 0 }
+    }
+    return toResponse(server, q, list.map((e) => ({ transport: e.transport, ms: e.ms,
+      response: e.response === null ? null : Buffer.from(e.response, 'hex'),
+      error: e.error ?? null, detail: e.errorDetail })))
+  }
+}
+
+interface Attempt {
+  readonly transport: 'udp' | 'tcp'
+  readonly ms: number
+  readonly response: Uint8Array | null
+  readonly error: string | null
+  readonly detail: string | undefined
+}
+
+/** The last attempt decides: a TC answer followed by TCP, or a timeout followed by a retry. */
+function toResponse(server: ServerAddress, q: Question, attempts: readonly Attempt[]):
+  ServerResponse {
+  const last = attempts[attempts.length - 1]
+  const ms = attempts.reduce((sum, a) => sum + a.ms, 0)
+  const base = { server: server.address, port: server.port, transport: last?.transport ?? 'udp',
+    ms }
+  if (last === undefined || last.response === null) {
+    return { ...base, message: null, error: last?.error ?? 'timeout',
+      ...(last?.detail === undefined ? {} : { detail: last.detail }) }
+  }
+  let message: Message
+  try {
+    message = decodeMessage(last.response)
+  } catch (e) {
+    return { ...base, message: null, error: 'malformed',
+      detail: e instanceof Error ? e.message : String(e) }
+  }
+  const asked = message.question[0]
+  if (asked === undefined || asked.type !== q.type || !nameEquals(asked.name, q.name)) {
+    return { ...base, message: null, error: 'mismatch',
+      detail: 'the response is for another question' }
+  }
+  return { ...base, message, error: null }
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+}

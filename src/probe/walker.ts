@@ -1,0 +1,290 @@
+// The walker: iterative resolution from the root, as a validating resolver does it, asking
+// every address of every server of every zone on the way. It only gathers; it judges nothing.
+// The same code runs over the network (check) and over a saved capture (replay), so analysis
+// never depends on anything a capture does not hold.
+import type { ServerAddress } from '../anchors.js'
+import { isSubdomain, nameEquals, nameToText } from '../wire/name.js'
+import type { Message, Name, RR } from '../wire/types.js'
+import { Rcode, RRType } from '../wire/types.js'
+
+/** One server's reply to one question, already decoded; error when there was none. */
+export interface ServerResponse {
+  readonly server: string
+  readonly port: number
+  readonly message: Message | null
+  /** 'timeout' | 'blocked' | 'network' | 'malformed' | 'mismatch' | 'not-recorded' */
+  readonly error: string | null
+  readonly detail?: string
+  readonly transport: 'udp' | 'tcp'
+  readonly ms: number
+}
+
+export interface Question { readonly name: Name; readonly type: number }
+
+/** Sends one question to one server; live over sockets, or answered from a capture. */
+export type Transport = (server: ServerAddress, question: Question) => Promise<ServerResponse>
+
+export interface NameServer { readonly name: Name | null; readonly addresses: readonly ServerAddress[] }
+
+export interface ZoneVisit {
+  readonly zone: Name
+  readonly parent: ZoneVisit | null
+  readonly nameServers: readonly NameServer[]
+  /** Every distinct address of every name server, in the order asked. */
+  readonly servers: readonly ServerAddress[]
+  /** The parent's servers' answers to `zone DS` (empty for the root). */
+  readonly ds: readonly ServerResponse[]
+  /** Each server's answer to `zone DNSKEY`. */
+  readonly dnskey: readonly ServerResponse[]
+  /** The parent's referral responses that led here. */
+  readonly referrals: readonly ServerResponse[]
+  /** Name servers named in the referral that had no address we could find. */
+  readonly unresolvedNameServers: readonly Name[]
+}
+
+export interface AnswerStep {
+  readonly question: Question
+  readonly zone: ZoneVisit
+  /** Every server of `zone` asked the question. */
+  readonly responses: readonly ServerResponse[]
+  /** Set when the answer is an alias the walk followed (CNAME or DNAME-synthesised). */
+  readonly aliasTarget: Name | null
+}
+
+export interface WalkResult {
+  readonly question: Question
+  readonly root: ZoneVisit
+  readonly steps: readonly AnswerStep[]
+  /** Limits that stopped the walk: referral depth, CNAME hops, name server lookups. */
+  readonly limits: readonly string[]
+}
+
+export interface WalkOptions {
+  readonly rootServers: readonly ServerAddress[]
+  /** Every server learnt from glue is asked on this port (lab use; 53 normally). */
+  readonly port?: number
+  readonly ipv6?: boolean
+}
+
+/** Work limits (KeyTrap-era resolvers cap the same things). */
+export const LIMITS = {
+  /** Zone cuts followed for one name; no real name has more than a handful. */
+  referrals: 24,
+  /** Alias hops; BIND and unbound stop near this many. */
+  aliases: 8,
+  /** Names of glueless name servers resolved per walk, and how deep such lookups nest. */
+  nsLookups: 16,
+  nsLookupDepth: 3,
+  /** Addresses asked per zone: a hostile referral cannot make us query a thousand servers. */
+  serversPerZone: 16,
+} as const
+
+export async function walk(question: Question, transport: Transport,
+  opts: WalkOptions): Promise<WalkResult> {
+  const w = new Walker(transport, opts)
+  return w.run(question)
+}
+
+class Walker {
+  private readonly zones = new Map<string, ZoneVisit>()
+  private readonly cache = new Map<string, Promise<ServerResponse>>()
+  private readonly limits: string[] = []
+  private nsLookups = 0
+
+  constructor(private readonly transport: Transport, private readonly opts: WalkOptions) {}
+
+  async run(question: Question): Promise<WalkResult> {
+    const root = await this.visit([], null, [{ name: null, addresses: this.opts.rootServers }], [])
+    const steps: AnswerStep[] = []
+    let target: Question = question
+    const seen = new Set<string>()
+    for (let hop = 0; ; hop++) {
+      const step = await this.resolve(target, root, 0)
+      if (step === null) break
+      steps.push(step)
+      if (step.aliasTarget === null || question.type === RRType.CNAME) break
+      const key = nameToText(step.aliasTarget).toLowerCase()
+      if (seen.has(key)) break // an alias loop: the analysis reports it from the steps
+      seen.add(key)
+      if (hop + 1 >= LIMITS.aliases) {
+        this.limits.push(`stopped after ${LIMITS.aliases} aliases`)
+        break
+      }
+      target = { name: step.aliasTarget, type: question.type }
+    }
+    return { question, root, steps, limits: this.limits }
+  }
+
+  /** Descends from `start` by referrals until some zone answers for the name. */
+  private async resolve(q: Question, start: ZoneVisit, depth: number): Promise<AnswerStep | null> {
+    let zone = start
+    for (let cuts = 0; cuts < LIMITS.referrals; cuts++) {
+      const responses = await this.askAll(zone.servers, q)
+      const usable = responses.find((r) => r.message !== null
+        && (r.message.rcode === Rcode.NOERROR || r.message.rcode === Rcode.NXDOMAIN))
+      if (usable?.message == null) return { question: q, zone, responses, aliasTarget: null }
+      const child = delegationIn(usable.message, zone.zone, q)
+      if (child !== null) {
+        const referrals = responses.filter((r) => r.message !== null
+          && delegationIn(r.message, zone.zone, q) !== null)
+        zone = await this.enter(child, zone, usable.message, referrals, depth)
+        continue
+      }
+      // A server authoritative for both parent and child answers from the child without a
+      // referral; the signer name of its signatures reveals the cut (RFC 4035 5.3.1).
+      const cut = hiddenCut(usable.message, zone.zone, q.name)
+      if (cut !== null && !this.zones.has(key(cut))) {
+        zone = await this.visit(cut, zone, zone.nameServers, [])
+        const again = await this.askAll(zone.servers, q)
+        return { question: q, zone, responses: again, aliasTarget: aliasTarget(usable.message, q, zone.zone) }
+      }
+      return { question: q, zone, responses, aliasTarget: aliasTarget(usable.message, q, zone.zone) }
+    }
+    this.limits.push(`stopped after ${LIMITS.referrals} referrals for ${nameToText(q.name)}`)
+    return null
+  }
+
+  private async enter(child: Name, parent: ZoneVisit, referral: Message,
+    referrals: ServerResponse[], depth: number): Promise<ZoneVisit> {
+    const known = this.zones.get(key(child))
+    if (known !== undefined) return known
+    const nsNames = referral.authority
+      .filter((rr) => rr.type === RRType.NS && nameEquals(rr.name, child))
+      .map((rr) => (rr.data.kind === 'NS' ? rr.data.target : []))
+    const unresolved: Name[] = []
+    const nameServers: NameServer[] = []
+    for (const ns of nsNames) {
+      let addresses = this.glue(referral, ns)
+      if (addresses.length === 0) addresses = await this.lookupAddresses(ns, depth)
+      if (addresses.length === 0) unresolved.push(ns)
+      nameServers.push({ name: ns, addresses })
+    }
+    return this.visit(child, parent, nameServers, referrals, unresolved)
+  }
+
+  private async visit(zone: Name, parent: ZoneVisit | null, nameServers: readonly NameServer[],
+    referrals: readonly ServerResponse[], unresolved: readonly Name[] = []): Promise<ZoneVisit> {
+    const servers = dedupe(nameServers.flatMap((ns) => ns.addresses))
+    if (servers.length > LIMITS.serversPerZone) {
+      this.limits.push(`asked only ${LIMITS.serversPerZone} of ${servers.length} addresses of ${
+        nameToText(zone)}`)
+      servers.length = LIMITS.serversPerZone
+    }
+    const [ds, dnskey] = await Promise.all([
+      parent === null ? [] : this.askAll(parent.servers, { name: zone, type: RRType.DS }),
+      this.askAll(servers, { name: zone, type: RRType.DNSKEY }),
+    ])
+    const visit: ZoneVisit = { zone, parent, nameServers, servers, ds, dnskey, referrals,
+      unresolvedNameServers: unresolved }
+    this.zones.set(key(zone), visit)
+    return visit
+  }
+
+  private glue(referral: Message, ns: Name): ServerAddress[] {
+    const port = this.opts.port ?? 53
+    return referral.additional
+      .filter((rr) => nameEquals(rr.name, ns)
+        && (rr.type === RRType.A || (this.opts.ipv6 === true && rr.type === RRType.AAAA)))
+      .flatMap((rr) => (rr.data.kind === 'A' || rr.data.kind === 'AAAA'
+        ? [{ address: rr.data.address, port }] : []))
+  }
+
+  /** A glueless name server: resolve its address from the root, with a bounded budget. */
+  private async lookupAddresses(ns: Name, depth: number): Promise<ServerAddress[]> {
+    if (depth >= LIMITS.nsLookupDepth || this.nsLookups >= LIMITS.nsLookups) {
+      this.limits.push(`did not resolve name server ${nameToText(ns)}: lookup limit`)
+      return []
+    }
+    this.nsLookups++
+    const root = this.zones.get(key([]))
+    if (root === undefined) return []
+    const step = await this.resolve({ name: ns, type: RRType.A }, root, depth + 1)
+    const port = this.opts.port ?? 53
+    for (const r of step?.responses ?? []) {
+      const found = (r.message?.answer ?? [])
+        .filter((rr) => rr.data.kind === 'A' && nameEquals(rr.name, ns))
+        .map((rr) => ({ address: (rr.data as { address: string }).address, port }))
+      if (found.length > 0) return found
+    }
+    return []
+  }
+
+  private askAll(servers: readonly ServerAddress[], q: Question): Promise<ServerResponse[]> {
+    return Promise.all(servers.map((s) => {
+      const k = `${s.address}|${s.port}|${key(q.name)}|${q.type}`
+      let p = this.cache.get(k)
+      if (p === undefined) {
+        p = this.transport(s, q)
+        this.cache.set(k, p)
+      }
+      return p
+    }))
+  }
+}
+
+function key(name: Name): string {
+  return nameToText(name).toLowerCase()
+}
+
+function dedupe(list: readonly ServerAddress[]): ServerAddress[] {
+  const seen = new Set<string>()
+  return list.filter((s) => {
+    const k = `${s.address}|${s.port}`
+    if (seen.has(k)) return false
+    seen.add(k)
+    return true
+  })
+}
+
+/**
+ * The child zone a response delegates to, or null: a non-authoritative answer whose authority
+ * section has NS records for a name strictly below the current zone and at or above the
+ * queried name (RFC 1034 4.3.2). A DS question is answered by the parent, never referred.
+ */
+export function delegationIn(msg: Message, zone: Name, q: Question): Name | null {
+  if (msg.flags.aa || msg.answer.length > 0) return null
+  const ns = msg.authority.find((rr) => rr.type === RRType.NS)
+  if (ns === undefined) return null
+  if (nameEquals(ns.name, zone) || !isSubdomain(ns.name, zone) || !isSubdomain(q.name, ns.name)) {
+    return null
+  }
+  if (q.type === RRType.DS && nameEquals(q.name, ns.name)) return null
+  return ns.name
+}
+
+/** The deeper zone whose signatures or SOA an answer carries, when it is below `zone`. */
+function hiddenCut(msg: Message, zone: Name, qname: Name): Name | null {
+  const owners: Name[] = []
+  for (const rr of [...msg.answer, ...msg.authority]) {
+    if (rr.data.kind === 'RRSIG') owners.push(rr.data.signerName)
+    else if (rr.type === RRType.SOA) owners.push(rr.name)
+  }
+  for (const o of owners) {
+    if (!nameEquals(o, zone) && isSubdomain(o, zone) && isSubdomain(qname, o)) {
+      // Step one label at a time would find intermediate cuts; the signer is the nearest.
+      return o
+    }
+  }
+  return null
+}
+
+/**
+ * Where an answer's alias chain leaves the zone, if it does. Links inside the zone come in
+ * the same answer and are validated there; a target outside it needs a walk of its own.
+ */
+function aliasTarget(msg: Message, q: Question, zone: Name): Name | null {
+  if (q.type === RRType.CNAME) return null
+  let current = q.name
+  for (let i = 0; i < LIMITS.aliases; i++) {
+    const link: RR | undefined = msg.answer.find((rr) => rr.type === RRType.CNAME
+      && nameEquals(rr.name, current))
+    if (link === undefined || link.data.kind !== 'CNAME') break
+    current = link.data.target
+    if (!isSubdomain(current, zone)) return current
+  }
+  if (nameEquals(current, q.name)) return null
+  // The chain stayed in the zone: done if the final RRset or a negative answer is here.
+  const ends = msg.answer.some((rr) => rr.type === q.type && nameEquals(rr.name, current))
+  return ends || msg.rcode === Rcode.NXDOMAIN || msg.authority.some((rr) => rr.type === RRType.SOA)
+    ? null : current
+}

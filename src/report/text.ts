@@ -1,0 +1,143 @@
+// The readable chain report. It leads with the verdict and the cause, says who must act and
+// which servers are involved, keeps knock-on effects below, and explains its own words.
+import { table } from 'table'
+import { CODES } from '../findings.js'
+import type { Finding } from '../findings.js'
+import type { Report, SignatureReport, Status, ZoneReport } from '../analysis/types.js'
+
+const VERDICT_WORDS: Record<Status, string> = {
+  secure: 'SECURE: the chain of trust is intact; validating resolvers will answer',
+  insecure: 'INSECURE: the name is not protected by DNSSEC, by design; resolvers will answer',
+  bogus: 'BOGUS: validating resolvers (Google, Cloudflare, Quad9, ...) will answer SERVFAIL',
+  indeterminate: 'INDETERMINATE: the walk could not reach enough servers to decide',
+}
+
+const PARTY_WORDS: Record<Finding['party'], string> = {
+  registrar: 'the registrar, or whoever manages the DS in the parent zone',
+  'dns-host': 'the DNS host, or whoever signs the zone',
+  'server-operator': 'the operator of the server(s) named',
+  'resolver-operator': 'the operator of the validating resolver',
+  none: 'nobody',
+}
+
+export function renderText(r: Report): string {
+  const out: string[] = []
+  out.push(`dnssec-doctor: ${r.query.name} ${r.query.type}, validated as of ${stamp(r.at)}`, '')
+  out.push(`VERDICT  ${VERDICT_WORDS[r.status]}`)
+  if (r.brokenLink !== null) {
+    const b = r.brokenLink
+    out.push(`CAUSE    ${b.code} at ${b.zone}${b.recordZone !== b.zone
+      ? ` (the record is served by ${b.recordZone})` : ''}`)
+    out.push(...wrap(b.message, '         '))
+    out.push(`WHO      ${PARTY_WORDS[b.party]}`)
+    if (b.servers.length > 0) out.push(`SERVERS  ${b.servers.join(', ')}`)
+    out.push(...wrap(b.advice, '         ', 'FIX      '))
+  } else if (r.insecureAt !== null) {
+    out.push(`WHERE    ${r.insecureAt.zone}`)
+    out.push(...wrap(r.insecureAt.reason, '         '))
+  }
+  out.push('', 'Chain of trust, from the trust anchor down:')
+  for (const z of r.chain) out.push(...renderZone(z, r.brokenLink?.zone === z.zone))
+  out.push('', 'Answer:')
+  for (const a of r.answers) {
+    out.push(`  ${a.name} ${a.type} from ${a.zone}: ${a.rcode}, ${a.status}`)
+    for (const rec of a.records.slice(0, 12)) out.push(`    ${rec.length > 96 ? `${rec.slice(0, 93)}...` : rec}`)
+    if (a.denial !== null) out.push(...wrap(a.denial, '    '))
+    for (const s of dedupeSigs(a.signatures)) out.push(`    ${sigLine(s)}`)
+  }
+  const others = r.findings.filter((f) => f.code !== r.brokenLink?.code
+    || f.zone !== r.brokenLink.zone)
+  if (others.length > 0) {
+    out.push('', 'Other findings (each stands on its own; the cause above comes first):')
+    for (const f of others) {
+      out.push(`  ${f.severity.padEnd(7)} ${f.code} (${f.zone})`)
+      out.push(...wrap(f.message, '          '))
+    }
+  }
+  out.push('', 'Words used: secure = every link verified from the trust anchor; insecure = a '
+    + 'parent proves the zone unsigned; bogus = a link fails, so validators refuse the answer; '
+    + 'KSK = key-signing key (the one the DS names); ZSK = zone-signing key; DS = the parent\'s '
+    + 'fingerprint of the KSK; RRSIG = a signature.')
+  return `${out.join('\n')}\n`
+}
+
+function renderZone(z: ZoneReport, broken: boolean): string[] {
+  const out: string[] = []
+  const mark = broken ? '   <-- first broken link' : ''
+  out.push(`  ${z.zone.padEnd(28)} ${z.status.toUpperCase()}${mark}`)
+  out.push(...wrap(z.summary, '      '))
+  if (z.servers.length > 0) {
+    out.push(`      servers: ${z.servers.map((s) => `${s.address}${s.port === 53 ? ''
+      : `:${s.port}`}${s.names.length > 0 ? ` (${s.names.join(', ')})` : ''}`).join(', ')}`)
+  }
+  for (const d of z.ds) {
+    const what = { matches: `matches key ${d.keyTag}`, 'digest-mismatch':
+      `names key ${d.keyTag}, but the digest does not match it`, 'no-key':
+      `names key ${d.keyTag}, which the zone does not publish`, unsupported:
+      'algorithm or digest not supported' }[d.status]
+    out.push(`      DS ${d.keyTag} alg ${d.algorithm} digest ${d.digestType} ${
+      d.digest.slice(0, 16)}...: ${what}`)
+  }
+  for (const s of dedupeSigs(z.dsSignatures)) out.push(`      DS ${sigLine(s)}`)
+  for (const k of z.dnskeys) {
+    const notes = [k.revoked ? 'REVOKED' : '', k.matchedByDs ? 'matched by DS' : '',
+      k.signsKeySet ? 'signs the key set' : ''].filter((x) => x !== '').join(', ')
+    out.push(`      DNSKEY ${String(k.keyTag).padEnd(5)} alg ${k.algorithm} ${k.role}${
+      notes ? ` (${notes})` : ''}`)
+  }
+  for (const s of dedupeSigs(z.dnskeySignatures)) out.push(`      DNSKEY ${sigLine(s)}`)
+  return out
+}
+
+function sigLine(s: SignatureReport): string {
+  return `RRSIG ${s.covers} by key ${s.keyTag}: ${s.status}, valid ${stamp(s.inception)} to ${
+    stamp(s.expiration)} (${s.servers.join(', ')})`
+}
+
+function dedupeSigs(list: readonly SignatureReport[]): SignatureReport[] {
+  const seen = new Map<string, SignatureReport>()
+  for (const s of list) {
+    const k = `${s.owner}|${s.covers}|${s.keyTag}|${s.expiration}|${s.status}`
+    const prev = seen.get(k)
+    seen.set(k, prev === undefined ? s : { ...prev, servers: [...new Set([...prev.servers,
+      ...s.servers])] })
+  }
+  return [...seen.values()]
+}
+
+function stamp(iso: string): string {
+  return iso.replace('T', ' ').replace(/:\d\d\.\d{3}Z$/, ' UTC')
+}
+
+function wrap(text: string, indent: string, first = indent, width = 100): string[] {
+  const words = text.split(/\s+/)
+  const lines: string[] = []
+  let line = first
+  for (const w of words) {
+    if (line.length + w.length + 1 > width && line.trim() !== '') {
+      lines.push(line.trimEnd())
+      line = indent
+    }
+    line += `${w} `
+  }
+  if (line.trim() !== '') lines.push(line.trimEnd())
+  return lines
+}
+
+/** One row per link: for a quick look, and for pasting into a ticket. */
+export function renderTable(r: Report): string {
+  const rows = [['zone', 'status', 'DS', 'DNSKEY', 'problem']]
+  for (const z of r.chain) {
+    const problem = r.findings.find((f) => f.zone === z.zone && f.severity === 'error')
+    rows.push([z.zone, z.status, z.ds.map((d) => `${d.keyTag}:${d.status}`).join(' ') || '-',
+      z.dnskeys.map((k) => `${k.keyTag}/${k.role}`).join(' ') || '-',
+      problem === undefined ? '' : `${problem.code}`])
+  }
+  for (const a of r.answers) {
+    const problem = r.findings.find((f) => f.zone === a.zone && f.severity === 'error'
+      && f.record !== undefined)
+    rows.push([`${a.name} ${a.type}`, a.status, '', a.rcode, problem?.code ?? ''])
+  }
+  return `${table(rows)}verdict: ${r.status}${r.brokenLink === null ? ''
+    : ` (${r.brokenLink.code} at ${r.brokenLink.zone}: ${CODES[r.brokenLink.code].meaning})`}\n`
+}
