@@ -1,0 +1,57 @@
+// One set of assertions for a lab scenario's report, used by the live-lab tests and by the
+// replayed-lab tests alike. Every expected value comes from lab/manifest.json, which
+// lab/build.sh wrote from the signer's own output (key tags from dnssec-keygen's file names,
+// digests from dnssec-dsfromkey, times from the -s/-e given to dnssec-signzone), never from
+// dnssec-doctor.
+import { expect } from 'vitest'
+import type { Report } from '../../src/analysis/types.js'
+import type { LabScenarioZone } from '../lab/labinfo.js'
+
+export function expectScenario(report: Report, z: LabScenarioZone): void {
+  const want = z.scenario.expect
+  expect(report.status, 'status').toBe(want.status)
+  expect(report.brokenLink?.zone ?? null, 'broken zone').toBe(want.brokenZone)
+  expect(report.brokenLink?.code ?? null, 'broken code').toBe(want.code)
+  const link = report.brokenLink
+  const zoneReport = report.chain.find((c) => c.zone === z.zone)
+  switch (want.code) {
+    case 'DS_DIGEST_MISMATCH':
+    case 'DS_NO_MATCHING_DNSKEY': {
+      // The DS the parent really holds, and the keys the zone really publishes.
+      expect(link?.keyTag).toBe(z.dsAtParent[0]?.tag)
+      expect(link?.message).toContain(String(z.dsAtParent[0]?.tag))
+      expect(zoneReport?.dnskeys.map((k) => k.keyTag).sort()).toEqual(
+        z.keys.filter((k) => k.file !== undefined).map((k) => k.tag).sort())
+      expect(zoneReport?.ds.map((d) => d.digest)).toEqual(z.dsAtParent.map((d) => d.digest))
+      expect(link?.recordZone).toBe(z.parent)
+      expect(link?.party).toBe('registrar')
+      break
+    }
+    case 'DNSKEY_MISSING':
+      expect(link?.servers).toEqual(z.servers)
+      expect(link?.message).toContain(String(z.dsAtParent[0]?.tag))
+      break
+    case 'RRSIG_EXPIRED': {
+      const copy = want.via === undefined ? z : z.copies?.find((c) => c.server === want.via)
+      expect(copy?.expiration).toBeTruthy()
+      expect(link?.message).toContain((copy?.expiration ?? '').slice(0, 10))
+      if (want.via !== undefined) expect(link?.servers).toEqual([want.via])
+      break
+    }
+    case 'RRSIG_NOT_YET_VALID':
+      expect(link?.message).toContain((z.inception ?? '').slice(0, 10))
+      break
+    case 'RRSIG_INVALID':
+    case 'RRSIG_MISSING':
+      expect(link?.servers).toEqual(z.servers)
+      break
+    case null:
+      expect(report.findings.filter((f) => f.severity === 'error')).toEqual([])
+      break
+  }
+  if (want.code === 'RRSIG_EXPIRED' || want.code === 'RRSIG_NOT_YET_VALID'
+    || want.code === 'RRSIG_INVALID') {
+    // Signature problems name a key the signer really made.
+    expect(z.keys.map((k) => k.tag)).toContain(link?.keyTag ?? -1)
+  }
+}
