@@ -9,7 +9,9 @@ import { parseAllowNet } from '../../src/net/guard.js'
 import { nameFromText } from '../../src/wire/name.js'
 import { typeFromText } from '../../src/wire/text.js'
 import { expectScenario } from '../support/expect-scenario.js'
-import { LAB_DIR, VALIDATING_RESOLVER, dig, readManifest, scenarioZones } from './labinfo.js'
+import {
+  LAB_DIR, PINNED_RESOLVER, VALIDATING_RESOLVER, dig, readManifest, scenarioZones,
+} from './labinfo.js'
 
 const manifest = readManifest()
 const anchors = loadTrustAnchors(join(LAB_DIR, 'trust-anchor.xml'), new Date())
@@ -21,8 +23,9 @@ async function checkLive(query: string, type: string) {
 }
 
 /** unbound's verdict: SERVFAIL is bogus, AD is secure, an answer without AD is insecure. */
-async function unboundVerdict(query: string, type: string): Promise<string> {
-  const r = await dig(VALIDATING_RESOLVER, query, { type, dnssec: true })
+async function unboundVerdict(query: string, type: string, resolver = VALIDATING_RESOLVER):
+  Promise<string> {
+  const r = await dig(resolver, query, { type, dnssec: true })
   if (r.status === 'SERVFAIL') return 'bogus'
   return r.flags.includes('ad') ? 'secure' : 'insecure'
 }
@@ -33,7 +36,16 @@ describe('check on the live lab', () => {
     async (_zone, z) => {
       const { report, capture } = await checkLive(z.scenario.query, z.scenario.type)
       expectScenario(report, z)
-      expect(await unboundVerdict(z.scenario.query, z.scenario.type)).toBe(report.status)
+      if (z.scenario.expect.via === undefined) {
+        expect(await unboundVerdict(z.scenario.query, z.scenario.type)).toBe(report.status)
+      } else {
+        // One bad server of several: unbound, sent to that server alone, fails as we say;
+        // the shared unbound retries the good server and answers, which is why users see
+        // the fault only "sometimes".
+        expect(await unboundVerdict(z.scenario.query, z.scenario.type, PINNED_RESOLVER))
+          .toBe(report.status)
+        expect(await unboundVerdict(z.scenario.query, z.scenario.type)).toBe('secure')
+      }
       // Every address of every server on the way was asked (the stale copy included).
       const asked = new Set(capture.exchanges.map((e) => e.server))
       for (const s of z.servers) expect(asked).toContain(s)

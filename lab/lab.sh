@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Starts or stops the lab: one NSD per level of the hierarchy (so referrals really happen) and
+# two unbound resolvers, all on 127.x port 53, serving the committed zones in lab/zones.
+#
+#   lab/lab.sh start RUNDIR   configs, logs and pids go to RUNDIR; returns once all answer
+#   lab/lab.sh stop RUNDIR    stops exactly the processes recorded in RUNDIR/pids
+#
+# Must run as root inside a network namespace that has only loopback, e.g.
+#   unshare -n sh -c 'ip link set lo up; lab/lab.sh start /tmp/lab'
+set -euo pipefail
+
+LAB=$(cd "$(dirname "$0")" && pwd)
+VALIDATING=127.0.53.1
+NON_VALIDATING=127.0.53.11
+# A second validating resolver that only test/lab/servers.test.ts queries: unbound's EDE code
+# for a failure changes once the failure is cached, so pinning the codes needs a cold cache.
+GROUND_TRUTH=127.0.53.2
+PINNED=127.0.53.3
+
+usage() { echo "usage: $0 start|stop RUNDIR" >&2; exit 2; }
+die() { echo "lab.sh: $*" >&2; exit 1; }
+
+[[ $# -eq 2 ]] || usage
+CMD=$1
+RUNDIR=$(realpath -m "$2")
+PIDS=$RUNDIR/pids
+
+# The namespace check reads /proc/self/net/dev, which lists the interfaces of this process's
+# network namespace. /sys/class/net is not used: after a bare `unshare -n` it still shows the
+# interfaces of the namespace that mounted /sys, so it cannot tell the two apart.
+check_isolated() {
+	[[ $(id -u) -eq 0 ]] || die "must run as root (the lab binds port 53); run: npm test"
+	local ifaces
+	ifaces=$(awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' /proc/self/net/dev | sort | xargs)
+	[[ $ifaces == lo ]] || die "refusing to start: network namespace has interfaces '$ifaces'," \
+		"not only lo; run inside: unshare -n sh -c 'ip link set lo up; $0 start $RUNDIR'"
+	ip link show lo | grep -q 'UP' || die "loopback is down: run 'ip link set lo up' first"
+	for tool in nsd nsd-checkconf unbound unbound-checkconf dig setsid; do
+		command -v "$tool" >/dev/null || die "$tool is missing: run scripts/install-deps.sh"
+	done
+}
+
+# record NAME PID: one line per started daemon; stop reads these and nothing else.
+record() { echo "$1 $2" >>"$PIDS"; }
+
+# answers ADDR ZONE [+rec]: true when the server at ADDR answers ZONE's SOA with NOERROR
+# (without recursion unless told: an authoritative server must answer from its own zone).
+answers() {
+	local out
+	out=$(dig @"$1" "$2" SOA "${3:-+norec}" +time=1 +tries=1 2>/dev/null) || return 1
+	grep -q 'status: NOERROR' <<<"$out"
+}
+
+# wait_for NAME ADDR ZONE LOG [+rec]: bounded wait (about 15 s) for a server's first answer;
+# gives up at once when the daemon has exited.
+wait_for() {
+	local i pid
+	pid=$(awk -v n="$1" '$1 == n { print $2 }' "$PIDS")
+	for ((i = 0; i < 75; i++)); do
+		answers "$2" "$3" "${5:-+norec}" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	echo "lab.sh: $1 did not answer $3 SOA at $2; its output and log:" >&2
+	tail -n 20 "$(dirname "$4")/stdout.log" "$4" >&2 2>/dev/null || true
+	return 1
+}
+
+start_nsd() { # INSTANCE: writes its config from lab/conf/nsd.conf and lab/zones/instances.txt
+	local inst=$1 dir=$RUNDIR/nsd-$1 conf addrs zone file
+	mkdir -p "$dir"
+	conf=$dir/nsd.conf
+	sed "s|@DIR@|$dir|g" "$LAB/conf/nsd.conf" >"$conf"
+	addrs=$(awk -v i="$inst" '$1 == i { n = split($2, a, ","); for (k = 1; k <= n; k++) print a[k] }' \
+		"$LAB/zones/instances.txt" | sort -u)
+	for a in $addrs; do printf '\tip-address: %s\n' "$a" >>"$conf"; done
+	printf 'remote-control:\n\tcontrol-enable: no\n' >>"$conf"
+	while read -r _ _ zone file; do
+		# Zone files are copied so zonesdir stays under RUNDIR and the repo is never written.
+		local local_name=${file//\//_}
+		cp "$LAB/zones/$file" "$dir/$local_name"
+		printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$zone" "$local_name" >>"$conf"
+	done < <(awk -v i="$inst" '$1 == i' "$LAB/zones/instances.txt")
+	nsd-checkconf "$conf" || die "bad NSD config $conf"
+	setsid nsd -d -c "$conf" </dev/null >"$dir/stdout.log" 2>&1 &
+	record "nsd-$inst" $!
+}
+
+start_unbound() { # NAME ADDRESS MODULES ANCHOR_LINE [EXTRA_CLAUSES]
+	local name=$1 addr=$2 modules=$3 anchor=$4 extra=${5:-} dir=$RUNDIR/$1 conf
+	mkdir -p "$dir"
+	conf=$dir/unbound.conf
+	sed -e "s|@DIR@|$dir|g" -e "s|@ADDRESS@|$addr|g" -e "s|@HINTS@|$LAB/root.hints|g" \
+		-e "s|@MODULES@|$modules|g" -e "s|@ANCHOR@|$anchor|g" "$LAB/conf/unbound.conf" >"$conf"
+	[[ -z $extra ]] || printf '%b\n' "$extra" >>"$conf"
+	unbound-checkconf "$conf" >/dev/null || die "bad unbound config $conf"
+	setsid unbound -d -c "$conf" </dev/null >"$dir/stdout.log" 2>&1 &
+	record "$name" $!
+}
+
+stop() {
+	[[ -f $PIDS ]] || { echo "lab.sh: nothing recorded in $PIDS"; return 0; }
+	local name pid live=()
+	while read -r name pid; do
+		# Only signal a pid that is still the daemon we started (pids can be reused).
+		if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' </proc/"$pid"/cmdline |
+			grep -qE "^(nsd|unbound) .*-c $RUNDIR/"; then
+			kill -TERM "$pid" 2>/dev/null && live+=("$pid")
+		fi
+	done <"$PIDS"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		local still=()
+		for pid in "${live[@]}"; do kill -0 "$pid" 2>/dev/null && still+=("$pid"); done
+		live=("${still[@]}")
+		[[ ${#live[@]} -eq 0 ]] && break
+		sleep 0.1
+	done
+	for pid in "${live[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+	rm -f "$PIDS"
+}
+
+start() {
+	check_isolated
+	[[ -f $LAB/zones/instances.txt ]] || die "no lab/zones/instances.txt: run lab/build.sh"
+	mkdir -p "$RUNDIR"
+	[[ -f $PIDS ]] && die "$PIDS exists: the lab may be running; run: $0 stop $RUNDIR"
+	: >"$PIDS"
+	# Whatever fails from here on (a failed command or a die), leave nothing running.
+	trap 'stop' EXIT
+
+	local inst
+	for inst in $(awk '!/^#/ { print $1 }' "$LAB/zones/instances.txt" | sort -u); do
+		start_nsd "$inst"
+	done
+	local addr zone file inst2
+	while read -r inst2 addr zone file; do
+		for a in ${addr//,/ }; do
+			wait_for "nsd-$inst2" "$a" "$zone" "$RUNDIR/nsd-$inst2/nsd.log"
+		done
+	done < <(grep -v '^#' "$LAB/zones/instances.txt")
+
+	start_unbound unbound-validating "$VALIDATING" "validator iterator" \
+		"trust-anchor-file: \"$LAB/root-anchor.ds\""
+	start_unbound unbound-nonvalidating "$NON_VALIDATING" "iterator" \
+		"# no trust anchor: this resolver does not validate"
+	start_unbound unbound-groundtruth "$GROUND_TRUTH" "validator iterator" \
+		"trust-anchor-file: \"$LAB/root-anchor.ds\""
+	# Validating, but sent to the stale secondary alone: what a resolver that picks that
+	# server concludes (the shared one retries the fresh server and hides the fault).
+	start_unbound unbound-pinned "$PINNED" "validator iterator" \
+		"trust-anchor-file: \"$LAB/root-anchor.ds\"" \
+		'stub-zone:\n\tname: "stale.lab.test."\n\tstub-addr: 127.0.41.13'
+	# Ready when each resolves the lab root's SOA (a neutral name: no scenario gets cached).
+	wait_for unbound-validating "$VALIDATING" . "$RUNDIR/unbound-validating/unbound.log" +rec
+	wait_for unbound-nonvalidating "$NON_VALIDATING" . \
+		"$RUNDIR/unbound-nonvalidating/unbound.log" +rec
+	wait_for unbound-groundtruth "$GROUND_TRUTH" . "$RUNDIR/unbound-groundtruth/unbound.log" +rec
+	wait_for unbound-pinned "$PINNED" . "$RUNDIR/unbound-pinned/unbound.log" +rec
+	trap - EXIT
+	echo "lab running: pids in $PIDS, logs in $RUNDIR"
+}
+
+case $CMD in
+start) start ;;
+stop) stop ;;
+*) usage ;;
+esac

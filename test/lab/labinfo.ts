@@ -1,0 +1,238 @@
+// Helpers for the lab tests: the manifest written by lab/build.sh, the lab's addresses, and
+// thin wrappers around dig and delv (the independent tools the tests compare against).
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+export const REPO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const LAB_DIR = join(REPO_DIR, 'lab')
+
+/** Validating unbound shared by all lab tests. */
+export const VALIDATING_RESOLVER = '127.0.53.1'
+/** unbound with module-config "iterator": answers without validating. */
+export const NON_VALIDATING_RESOLVER = '127.0.53.11'
+/** Validating unbound queried only by servers.test.ts, so its cache is cold there. */
+export const GROUND_TRUTH_RESOLVER = '127.0.53.2'
+/** Validating unbound whose only server for stale.lab.test. is the stale secondary. */
+export const PINNED_RESOLVER = '127.0.53.3'
+
+export type ExpectedStatus = 'secure' | 'insecure' | 'bogus'
+export type ExpectedCode =
+  | 'DS_DIGEST_MISMATCH'
+  | 'DS_NO_MATCHING_DNSKEY'
+  | 'DNSKEY_MISSING'
+  | 'RRSIG_EXPIRED'
+  | 'RRSIG_NOT_YET_VALID'
+  | 'RRSIG_MISSING'
+  | 'RRSIG_INVALID'
+
+export interface LabKey {
+  tag: number
+  algorithm: number
+  flags: number
+  /** Public key file, relative to the repository (absent for discarded keys). */
+  file?: string
+}
+
+export interface LabDs {
+  tag: number
+  algorithm: number
+  digestType: number
+  /** Upper-case hex, as dnssec-dsfromkey prints it. */
+  digest: string
+}
+
+export interface LabScenario {
+  query: string
+  type: string
+  description: string
+  expect: {
+    status: ExpectedStatus
+    brokenZone: string | null
+    code: ExpectedCode | null
+    /** For a failure only one of the zone's servers causes. */
+    via?: string
+  }
+}
+
+export interface LabCopy {
+  server: string
+  serial: number
+  inception: string
+  expiration: string
+  file: string
+}
+
+export interface LabZone {
+  zone: string
+  parent: string | null
+  servers: string[]
+  signed: boolean
+  denial: 'NSEC' | 'NSEC3' | null
+  keys: LabKey[]
+  dsAtParent: LabDs[]
+  /** ISO times from dnssec-signzone's -s/-e; null for unsigned zones. */
+  inception: string | null
+  expiration: string | null
+  serial: number
+  /** The zone file served (relative to the repository). */
+  file: string
+  scenario: LabScenario | null
+  /** Keys that made a DS at the parent and were then thrown away. */
+  discardedKeys?: LabKey[]
+  /** Zones served in different versions by different servers (scenario stale). */
+  copies?: LabCopy[]
+}
+
+export interface LabManifest {
+  signer: string
+  rootServers: string[]
+  rootServerNames: Record<string, string>
+  resolvers: { validating: string; nonValidating: string; groundTruth: string }
+  trustAnchor: LabDs & { zone: string; files: { ds: string; xml: string; bind: string } }
+  rootHints: string
+  zones: LabZone[]
+}
+
+export type LabScenarioZone = LabZone & { scenario: LabScenario }
+
+let cached: LabManifest | undefined
+
+/** The committed lab/manifest.json (read once). */
+export function readManifest(): LabManifest {
+  cached ??= JSON.parse(readFileSync(join(LAB_DIR, 'manifest.json'), 'utf8')) as LabManifest
+  return cached
+}
+
+/** The zones that carry a scenario, in the manifest's order (scenario 1 first). */
+export function scenarioZones(manifest: LabManifest = readManifest()): LabScenarioZone[] {
+  return manifest.zones.filter((z): z is LabScenarioZone => z.scenario !== null)
+}
+
+/** The address every record of a scenario zone points to: 127.0.99.N for 127.0.40.N. */
+export function scenarioAnswer(zone: LabZone): string {
+  const first = zone.servers[0]
+  const n = first?.split('.')[3]
+  if (first === undefined || n === undefined) throw new Error(`no server for ${zone.zone}`)
+  return `127.0.99.${n}`
+}
+
+// Why: the preamble forbids any query that could leave loopback.
+function assertLoopback(server: string): void {
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(server)) {
+    throw new Error(`refusing to query ${server}: the lab is loopback only`)
+  }
+}
+
+export interface DigOptions {
+  type?: string
+  /** Set DO (dig +dnssec). */
+  dnssec?: boolean
+  /** Set CD (dig +cd). */
+  cd?: boolean
+  /** Clear RD (dig +norec), for authoritative servers. */
+  norec?: boolean
+}
+
+export interface Ede {
+  code: number
+  /** The EXTRA-TEXT, without dig's parentheses. */
+  text: string
+}
+
+export interface DigResult {
+  status: string
+  flags: string[]
+  /** Answer section lines as dig prints them, whitespace collapsed. */
+  answer: string[]
+  ede: Ede[]
+  raw: string
+}
+
+/** Parses dig's default output. Throws when the header is missing (no answer at all). */
+export function parseDig(raw: string): DigResult {
+  const status = /status: ([A-Z0-9]+)/.exec(raw)?.[1]
+  const flags = /;; flags: ([a-z ]*);/.exec(raw)?.[1]
+  if (status === undefined || flags === undefined) {
+    throw new Error(`dig printed no response header:\n${raw}`)
+  }
+  const ede: Ede[] = []
+  for (const m of raw.matchAll(/^; EDE: (\d+)(?: \([^)]*\))?(?:: \((.*)\))?$/gm)) {
+    ede.push({ code: Number(m[1]), text: m[2] ?? '' })
+  }
+  const answer: string[] = []
+  const lines = raw.split('\n')
+  const start = lines.indexOf(';; ANSWER SECTION:')
+  if (start >= 0) {
+    for (const line of lines.slice(start + 1)) {
+      if (line.trim() === '') break
+      answer.push(line.trim().replace(/\s+/g, ' '))
+    }
+  }
+  return { status, flags: flags.trim().split(/\s+/), answer, ede, raw }
+}
+
+/** The A addresses the answer section gives for NAME (TTLs ignored: caches count down). */
+export function addressesOf(r: DigResult, name: string): string[] {
+  return r.answer
+    .map((l) => l.split(' '))
+    .filter((f) => f[0] === name && f[2] === 'IN' && f[3] === 'A')
+    .map((f) => f[4] ?? '')
+}
+
+/** Runs dig against an explicit loopback server; retries are dig's own (+tries). */
+export async function dig(server: string, name: string, options: DigOptions = {}) {
+  assertLoopback(server)
+  const args = [`@${server}`, name, options.type ?? 'A', '+time=3', '+tries=3']
+  if (options.dnssec === true) args.push('+dnssec')
+  if (options.cd === true) args.push('+cd')
+  if (options.norec === true) args.push('+norec')
+  const { stdout } = await run('dig', args)
+  return parseDig(stdout)
+}
+
+export type DelvVerdict = 'secure' | 'insecure' | 'bogus'
+
+export interface DelvResult {
+  verdict: DelvVerdict
+  /** delv's comment lines (its reasons), whitespace kept. */
+  messages: string[]
+  raw: string
+}
+
+/**
+ * delv validating on its own, with the lab's trust anchor, through a resolver that does not
+ * validate (delv 9.18 cannot recurse by itself and does not set CD).
+ */
+export async function delv(server: string, name: string, options: { type?: string } = {}) {
+  assertLoopback(server)
+  const anchor = join(LAB_DIR, 'root-anchor.conf')
+  if (!existsSync(anchor)) throw new Error(`no ${anchor}: run lab/build.sh`)
+  const args = [`@${server}`, '-a', anchor, '+root=.', name, options.type ?? 'A']
+  // delv exits non-zero when resolution fails; its output still carries the verdict.
+  const out = await run('delv', args).catch((e: unknown) => {
+    const err = e as { stdout?: string; stderr?: string }
+    return { stdout: err.stdout ?? '', stderr: err.stderr ?? '' }
+  })
+  const raw = `${out.stdout}${out.stderr}`
+  const messages = raw.split('\n').filter((l) => l.startsWith(';'))
+  let verdict: DelvVerdict
+  if (raw.includes('; fully validated')) verdict = 'secure'
+  else if (raw.includes('; unsigned answer')) verdict = 'insecure'
+  else if (raw.includes(';; resolution failed')) verdict = 'bogus'
+  else throw new Error(`delv gave no verdict:\n${raw}`)
+  return { verdict, messages, raw } satisfies DelvResult
+}
+
+/** Interfaces of this process's network namespace (/proc/self/net/dev is per namespace). */
+export function namespaceInterfaces(): string[] {
+  return readFileSync('/proc/self/net/dev', 'utf8')
+    .split('\n')
+    .slice(2)
+    .map((l) => l.split(':')[0]?.trim() ?? '')
+    .filter((n) => n !== '')
+}
