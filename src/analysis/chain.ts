@@ -8,7 +8,7 @@ import { proveNoDs, proveNodata, proveNxdomain, proveWildcardAnswer } from '../d
 import { dsDigest } from '../dnssec/digest.js'
 import { keyTag } from '../dnssec/keytag.js'
 import type { Finding } from '../findings.js'
-import { CODES, finding } from '../findings.js'
+import { finding } from '../findings.js'
 import type { AnswerStep, WalkResult, ZoneVisit } from '../probe/walker.js'
 import { nameEquals, nameToText } from '../wire/name.js'
 import { rcodeToText, rrToText, typeToText } from '../wire/text.js'
@@ -167,7 +167,7 @@ function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOption
     findings.push(worst.cause)
     const summary = groups.length > 1 && goodKeys.length > 0
       ? `broken at ${worst.cause.servers?.join(', ')}; other servers are fine`
-      : `broken: ${CODES[worst.cause.code].meaning.toLowerCase()}`
+      : `broken here (${worst.cause.code}): see the cause above`
     return done(worst.status, summary, goodKeys, worst.cause, extra)
   }
   void dsReportsBase
@@ -244,7 +244,7 @@ function judgeNoDs(v: ZoneVisit, parent: ZoneState, g: ResponseGroup, m: Message
             describeSig(proof.bad.code, proof.bad.culprit, opts.at)}.`,
           advice: advise(proof.bad.code, { zone: parentZone }) }) } }
   }
-  const result = proveNoDs(v.zone, parent.visit.zone, proof.records)
+  const result = proveNoDs({ child: v.zone, parent: parent.visit.zone }, proof.records)
   if (result.ok) {
     const f = finding('INSECURE_DELEGATION', { zone, recordZone: parentZone, servers: g.servers,
       message: `${parentZone} proves that ${zone} has no DS record: ${zone} is unsigned, and `
@@ -307,9 +307,17 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, usable: readonly DSData[],
   })
   // A DNSKEY given as the anchor itself is trusted as such (RFC 7958 PublicKey).
   const sepKeys = [...matched]
-  const out = keyRRs.length === 0 ? null : validateRRset({ rrset: keyRRs, sigs: m.answer,
-    keys: sepKeys, zone: v.zone, at: opts.at, servers: g.servers })
-  const signers = new Set(out?.validKeyTags ?? [])
+  // Every signature over the key set is checked with every key, for the report; only one by
+  // a key the DS vouches for makes the set trusted (RFC 4035 5.2).
+  const checked = keyRRs.length === 0 ? null : validateRRset({ rrset: keyRRs, sigs: m.answer,
+    keys, zone: v.zone, at: opts.at, servers: g.servers })
+  const sepTags = new Set(sepKeys.map((k) => tagOf.get(k)))
+  const bySep = checked === null ? null : checked.status === 'secure'
+    && checked.validKeyTags.some((t) => sepTags.has(t)) ? checked
+    : validateRRset({ rrset: keyRRs, sigs: m.answer, keys: sepKeys, zone: v.zone, at: opts.at,
+      servers: g.servers })
+  const out = bySep === null ? null : { ...bySep, signatures: checked?.signatures ?? [] }
+  const signers = new Set(bySep?.validKeyTags ?? [])
   const keyReports: KeyReport[] = keys.map((k) => ({
     keyTag: tagOf.get(k) ?? 0, algorithm: k.algorithm, flags: k.flags,
     role: (k.flags & DNSKEY_FLAG_SEP) !== 0 ? 'KSK' : 'ZSK',
@@ -467,11 +475,12 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
         + `signed: ${describeSig(proof.bad.code, proof.bad.culprit, opts.at)}.`,
       advice: advise(proof.bad.code, { zone: zoneName }) }) }
   }
+  const where = { name: step.question.name, zone: zone.visit.zone }
   const result = answered
-    ? proveWildcardAnswer(step.question.name, wildcardLabels ?? 0, zone.visit.zone, proof.records)
+    ? proveWildcardAnswer({ ...where, labels: wildcardLabels ?? 0 }, proof.records)
     : m.rcode === Rcode.NXDOMAIN
-      ? proveNxdomain(step.question.name, zone.visit.zone, proof.records)
-      : proveNodata(step.question.name, step.question.type, zone.visit.zone, proof.records)
+      ? proveNxdomain(where, proof.records)
+      : proveNodata({ ...where, type: step.question.type }, proof.records)
   if (result.ok) {
     return { signatures, denial: denialWords(result.proof, qname, step.question.type), cause: null }
   }

@@ -40,7 +40,7 @@ interface ManifestZone {
 export function labScenarios(dir = labDir()): LabScenario[] {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as
     { zones: ManifestZone[] }
-  return manifest.zones.flatMap((z) => z.scenario === undefined ? [] : [{
+  return manifest.zones.flatMap((z) => z.scenario == null ? [] : [{
     name: z.zone.replace(/\.lab\.test\.$/, ''), zone: z.zone, query: z.scenario.query,
     type: z.scenario.type, description: z.scenario.description, expect: z.scenario.expect }])
 }

@@ -40,7 +40,11 @@ export function renderText(r: Report): string {
   for (const z of r.chain) out.push(...renderZone(z, r.brokenLink?.zone === z.zone))
   out.push('', 'Answer:')
   for (const a of r.answers) {
-    out.push(`  ${a.name} ${a.type} from ${a.zone}: ${a.rcode}, ${a.status}`)
+    const why = a.status === 'secure' ? 'validated'
+      : a.status === 'insecure' ? 'not signed (insecure zone)'
+        : r.brokenLink !== null && a.signatures.length === 0
+          ? `not validated: the chain broke at ${r.brokenLink.zone}` : a.status
+    out.push(`  ${a.name} ${a.type} from ${a.zone}: ${a.rcode}, ${why}`)
     for (const rec of a.records.slice(0, 12)) out.push(`    ${rec.length > 96 ? `${rec.slice(0, 93)}...` : rec}`)
     if (a.denial !== null) out.push(...wrap(a.denial, '    '))
     for (const s of dedupeSigs(a.signatures)) out.push(`    ${sigLine(s)}`)
@@ -78,20 +82,20 @@ function renderZone(z: ZoneReport, broken: boolean): string[] {
     out.push(`      DS ${d.keyTag} alg ${d.algorithm} digest ${d.digestType} ${
       d.digest.slice(0, 16)}...: ${what}`)
   }
-  for (const s of dedupeSigs(z.dsSignatures)) out.push(`      DS ${sigLine(s)}`)
+  for (const s of dedupeSigs(z.dsSignatures)) out.push(`      ${sigLine(s)}`)
   for (const k of z.dnskeys) {
     const notes = [k.revoked ? 'REVOKED' : '', k.matchedByDs ? 'matched by DS' : '',
       k.signsKeySet ? 'signs the key set' : ''].filter((x) => x !== '').join(', ')
     out.push(`      DNSKEY ${String(k.keyTag).padEnd(5)} alg ${k.algorithm} ${k.role}${
       notes ? ` (${notes})` : ''}`)
   }
-  for (const s of dedupeSigs(z.dnskeySignatures)) out.push(`      DNSKEY ${sigLine(s)}`)
+  for (const s of dedupeSigs(z.dnskeySignatures)) out.push(`      ${sigLine(s)}`)
   return out
 }
 
 function sigLine(s: SignatureReport): string {
-  return `RRSIG ${s.covers} by key ${s.keyTag}: ${s.status}, valid ${stamp(s.inception)} to ${
-    stamp(s.expiration)} (${s.servers.join(', ')})`
+  return `RRSIG ${s.covers} by key ${s.keyTag}: ${s.status} (signed for ${day(s.inception)} to ${
+    day(s.expiration)}; from ${s.servers.join(', ')})`
 }
 
 function dedupeSigs(list: readonly SignatureReport[]): SignatureReport[] {
@@ -103,6 +107,10 @@ function dedupeSigs(list: readonly SignatureReport[]): SignatureReport[] {
       ...s.servers])] })
   }
   return [...seen.values()]
+}
+
+function day(iso: string): string {
+  return iso.slice(0, 10)
 }
 
 function stamp(iso: string): string {

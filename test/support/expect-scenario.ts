@@ -12,7 +12,9 @@ export function expectScenario(report: Report, z: LabScenarioZone): void {
   expect(report.status, 'status').toBe(want.status)
   expect(report.brokenLink?.zone ?? null, 'broken zone').toBe(want.brokenZone)
   expect(report.brokenLink?.code ?? null, 'broken code').toBe(want.code)
-  const link = report.brokenLink
+  // The replayed lab answers on a high port; the servers are the same addresses.
+  const link = report.brokenLink === null ? null
+    : { ...report.brokenLink, servers: report.brokenLink.servers.map((x) => x.replace(/:\d+$/, '')) }
   const zoneReport = report.chain.find((c) => c.zone === z.zone)
   switch (want.code) {
     case 'DS_DIGEST_MISMATCH':
