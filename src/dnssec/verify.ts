@@ -1,8 +1,9 @@
 // Signature checks through node:crypto, synchronously. DNSKEY public keys are turned into JWKs
 // and imported with createPublicKey; the imported KeyObjects are cached, because P-256 and RSA
 // verify about twice as fast with a cached key. node:crypto rather than WebCrypto, measured in
-// bench/crypto.ts: one call at a time it is 1.5-2x faster than crypto.subtle and 3-6x faster
-// than @peculiar/webcrypto, and it keeps the validator synchronous.
+// bench/crypto.ts: one call at a time it is 1.4-2x faster than crypto.subtle and 2-6x faster
+// than @peculiar/webcrypto, and it keeps the validator synchronous. (crypto.subtle with many
+// verifies in flight can pass it by using a second core; a validator checks few signatures.)
 //
 // Results keep "could not check" (unsupported-algorithm, bad-key, bad-signature-format) apart
 // from "checked and wrong" (invalid-signature): a doctor must not call a zone bogus because
