@@ -349,7 +349,7 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, usable: readonly DSData[],
         mismatch.algorithm}), and the zone publishes key ${mismatch.keyTag}, but the DS digest `
         + 'does not match that key: the DS was computed from another key or mistyped.'
       : `The DS at ${parentZone} for ${zone} names key ${tags(usable)}, but the zone now `
-        + `publishes only key ${tags(keyReports)}.`
+        + `publishes only ${keyList(keyReports)}.`
     return result('bogus', finding(code, { zone, recordZone: isRoot ? zone : parentZone,
       servers: g.servers, keyTag: (mismatch ?? usable[0])?.keyTag,
       algorithm: (mismatch ?? usable[0])?.algorithm,
@@ -637,6 +637,14 @@ function mergeServers(list: { address: string; port: number; names: string[] }[]
     else prev.names.push(...s.names.filter((n) => !prev.names.includes(n)))
   }
   return [...out.values()]
+}
+
+function keyList(keys: readonly KeyReport[]): string {
+  const sorted = [...keys].sort((a, b) => a.role.localeCompare(b.role) || a.keyTag - b.keyTag)
+  const words = sorted.map((k) => `${k.keyTag} (${k.role})`)
+  const last = words.pop()
+  if (last === undefined) return 'no keys'
+  return words.length === 0 ? `key ${last}` : `keys ${words.join(', ')} and ${last}`
 }
 
 function describeRRset(rr: RR): string {
