@@ -139,8 +139,6 @@ export interface Finding {
   readonly message: string
   readonly advice: string
   readonly evidence?: readonly string[]
-  /** A finding caused by another one is kept but shown below it, never as the headline. */
-  readonly knockOn?: boolean
 }
 
 export function finding(

@@ -99,11 +99,10 @@ function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOption
 
   // Step 1: the DS set that vouches for this zone.
   let dsSet: DSData[]
-  let dsReportsBase: { ds: DSData; servers: string[] }[] = []
+  let dsServers = ['trust anchor']
   let dsSignatures: SignatureReport[] = []
   if (parent === null) {
     dsSet = [...opts.anchors.ds]
-    dsReportsBase = dsSet.map((ds) => ({ ds, servers: ['trust anchor'] }))
   } else {
     const r = judgeDs(v, parent, opts, findings)
     dsSignatures = r.signatures
@@ -111,7 +110,7 @@ function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOption
       return done(r.state.status, r.state.summary, [], r.state.cause, { dsSignatures })
     }
     dsSet = r.ds
-    dsReportsBase = r.ds.map((ds) => ({ ds, servers: r.servers }))
+    dsServers = r.servers
   }
   const usable = dsSet.filter((d) => algorithmInfo(d.algorithm).supported
     && digestInfo(d.digestType).supported)
@@ -147,7 +146,7 @@ function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOption
   const goodKeys: DNSKEYData[] = []
   let worst: { status: Status; cause: Finding } | null = null
   for (const g of groups) {
-    const r = judgeKeySet(v, g, usable, dsSet, parent === null, opts)
+    const r = judgeKeySet(v, g, { usable, all: dsSet, servers: dsServers }, parent === null, opts)
     for (const d of r.ds) dsReports.set(`${d.keyTag}/${d.algorithm}/${d.digest}`, d)
     for (const k of r.keys) {
       const id = `${k.keyTag}/${k.algorithm}/${k.flags}`
@@ -170,7 +169,6 @@ function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOption
       : `broken here (${worst.cause.code}): see the cause above`
     return done(worst.status, summary, goodKeys, worst.cause, extra)
   }
-  void dsReportsBase
   return done('secure', parent === null ? 'the DNSKEY set matches the trust anchor'
     : 'the DS at the parent matches a key that signs the DNSKEY set', goodKeys, null, extra)
 }
@@ -283,8 +281,16 @@ interface KeySetJudgement {
   readonly zoneKeys: DNSKEYData[]
 }
 
-function judgeKeySet(v: ZoneVisit, g: ResponseGroup, usable: readonly DSData[],
-  allDs: readonly DSData[], isRoot: boolean, opts: AnalyzeOptions): KeySetJudgement {
+interface DsInput {
+  readonly usable: readonly DSData[]
+  readonly all: readonly DSData[]
+  /** Who served the DS RRset: the parent's servers, or 'trust anchor'. */
+  readonly servers: readonly string[]
+}
+
+function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: boolean,
+  opts: AnalyzeOptions): KeySetJudgement {
+  const usable = dsIn.usable
   const zone = nameToText(v.zone)
   const parentZone = v.parent === null ? 'the trust anchor' : nameToText(v.parent.zone)
   const m = g.message
@@ -294,7 +300,7 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, usable: readonly DSData[],
   const notes: Finding[] = []
   // Match each DS to the keys it names: tag and algorithm first, then the digest.
   const matched = new Set<DNSKEYData>()
-  const ds: DsReport[] = allDs.map((d) => {
+  const ds: DsReport[] = dsIn.all.map((d) => {
     const supported = usable.includes(d)
     const named = keys.filter((k) => k.algorithm === d.algorithm && tagOf.get(k) === d.keyTag)
     const hit = supported ? named.find((k) => sameBytes(dsDigest(v.zone, k, d.digestType), d.digest))
@@ -303,7 +309,7 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, usable: readonly DSData[],
     const status: DsReport['status'] = !supported ? 'unsupported' : hit !== undefined ? 'matches'
       : named.length > 0 ? 'digest-mismatch' : 'no-key'
     return { keyTag: d.keyTag, algorithm: d.algorithm, digestType: d.digestType,
-      digest: hex(d.digest).toUpperCase(), status, servers: isRoot ? ['trust anchor'] : [] }
+      digest: hex(d.digest).toUpperCase(), status, servers: dsIn.servers }
   })
   // A DNSKEY given as the anchor itself is trusted as such (RFC 7958 PublicKey).
   const sepKeys = [...matched]
