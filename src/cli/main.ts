@@ -53,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
   const out = (s: string): void => { process.stdout.write(s) }
   const parser = yargs(argv)
     .scriptName('dnssec-doctor')
+    // A repeated option takes its last value, as users of other tools expect, never an array.
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .usage('$0 <command> [options]\n\nTells why a domain fails to resolve when DNSSEC is involved.')
     .option('format', { choices: ['text', 'json', 'table'] as const, default: 'text' as Format,
       describe: 'Output format' })

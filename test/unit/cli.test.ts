@@ -1,0 +1,126 @@
+// The command line as a user meets it: exit codes (0 fine, 1 problem, 2 bad input, 3 could not
+// determine), one clear line for bad input and never a stack trace. Runs main() in-process.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { labDir } from '../../src/cli/demo.js'
+import { main } from '../../src/cli/main.js'
+import { readManifest } from '../lab/labinfo.js'
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = ''
+  let err = ''
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true })
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true })
+  const code = await main(args)
+  vi.restoreAllMocks()
+  return { code, out, err }
+}
+
+afterEach(() => { vi.restoreAllMocks() })
+
+const tmp = mkdtempSync(join(tmpdir(), 'dnssec-doctor-cli-'))
+const lab = labDir()
+const capture = (name: string): string => join(lab, 'recordings', `${name}.json`)
+const anchor = join(lab, 'trust-anchor.xml')
+
+describe('bad input gets one clear line and exit code 2', () => {
+  it.each([
+    ['an empty label', ['check', 'a..b.test']],
+    ['a label over 63 octets', ['check', `${'a'.repeat(64)}.test`]],
+    ['a name over 255 octets', ['check', `${'abcdefghi.'.repeat(26)}test`]],
+    ['a space in the name', ['check', 'exa mple.test']],
+    ['a slash in the name', ['check', 'a/b.test']],
+    ['an unknown record type', ['check', 'example.test', 'NOTATYPE']],
+    ['a time that is not one', ['check', 'example.test', '--at', 'yesterday-ish']],
+    ['a bad root hint', ['check', 'example.test', '--root-hints', '300.1.1.1']],
+    ['a bad network', ['check', 'example.test', '--allow-net', '127.0.0.0/33']],
+    ['a missing trust anchor file', ['check', 'example.test', '--trust-anchor', '/nonexistent']],
+    ['a missing capture', ['replay', join(tmp, 'missing.json')]],
+    ['no command', []],
+    ['an unknown option', ['check', 'example.test', '--frobnicate']],
+  ])('%s', async (_what, args) => {
+    // The guard comes first so that a bad --allow-net in args, given last, is the one used.
+    const r = await run(args.length === 0 ? [] : [args[0] ?? '', '--allow-net', '127.0.0.0/8',
+      ...args.slice(1)])
+    expect(r.code).toBe(2)
+    expect(r.out).toBe('')
+    expect(r.err).toMatch(/^dnssec-doctor: \S/)
+    expect(r.err).not.toMatch(/\n\s+at /) // no stack trace
+  })
+
+  it('refuses a capture that is not JSON, and one that is not ours', async () => {
+    const garbage = join(tmp, 'garbage.json')
+    writeFileSync(garbage, '\u0000\u0001not json')
+    expect((await run(['replay', garbage])).code).toBe(2)
+    const other = join(tmp, 'other.json')
+    writeFileSync(other, JSON.stringify({ format: 'something-else', exchanges: [] }))
+    expect((await run(['replay', other])).code).toBe(2)
+  })
+
+  it('refuses a trust anchor file with no usable key', async () => {
+    const empty = join(tmp, 'anchor.xml')
+    writeFileSync(empty, '<TrustAnchor><Zone>.</Zone></TrustAnchor>')
+    const r = await run(['replay', capture('ecdsa'), '--trust-anchor', empty])
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('KeyDigest')
+  })
+})
+
+describe('exit codes follow the verdict', () => {
+  it('is 0 for a secure name and 1 for a bogus one (recorded lab)', async () => {
+    expect((await run(['replay', capture('ecdsa'), '--trust-anchor', anchor])).code).toBe(0)
+    const bogus = await run(['replay', capture('bad-sig'), '--trust-anchor', anchor])
+    expect(bogus.code).toBe(1)
+    expect(bogus.out).toContain('RRSIG_INVALID')
+  })
+
+  it('is 0 for an insecure delegation, unsigned by design', async () => {
+    const r = await run(['replay', capture('insecure'), '--trust-anchor', anchor, '--json'])
+    expect(r.code).toBe(0)
+    expect(JSON.parse(r.out).insecureAt.zone).toBe('insecure.lab.test.')
+  })
+
+  it('is 3 when every server is out of reach: the guard blocks the default root servers',
+    async () => {
+      // The real root servers are outside 127/8: the guard must refuse every query before a
+      // socket is opened, and the verdict is "could not determine".
+      const r = await run(['check', 'example.com', '--allow-net', '127.0.0.0/8', '--json'])
+      expect(r.code).toBe(3)
+      const report = JSON.parse(r.out)
+      expect(report.status).toBe('indeterminate')
+      expect(report.findings.map((f: { code: string }) => f.code)).toContain('QUERY_BLOCKED')
+    })
+})
+
+describe('--at validates as of another time', () => {
+  it('finds the lab root signatures expired after their end date (from the signer: -e)',
+    async () => {
+      const root = readManifest().zones.find((z) => z.zone === '.')
+      const after = new Date(Date.parse(root?.expiration ?? '') + 86_400_000).toISOString()
+      const r = await run(['replay', capture('ecdsa'), '--trust-anchor', anchor, '--at', after,
+        '--json'])
+      expect(r.code).toBe(1)
+      const report = JSON.parse(r.out)
+      expect(report.brokenLink.zone).toBe('.')
+      expect(report.brokenLink.code).toBe('RRSIG_EXPIRED')
+      expect(report.brokenLink.message).toContain((root?.expiration ?? 'x').slice(0, 10))
+    })
+})
+
+describe('demo', () => {
+  it('diagnoses every lab scenario offline and exits 0', async () => {
+    const r = await run(['demo', '--format', 'table'])
+    expect(r.code).toBe(0)
+    for (const z of readManifest().zones.filter((x) => x.scenario != null)) {
+      expect(r.out).toContain(`lab scenario "${z.zone.replace('.lab.test.', '')}"`)
+    }
+  })
+
+  it('names the scenarios when asked for one that does not exist', async () => {
+    const r = await run(['demo', 'no-such-scenario'])
+    expect(r.code).not.toBe(0)
+    expect(r.err).toContain('ds-mismatch')
+  })
+})
