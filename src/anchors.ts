@@ -97,7 +97,9 @@ function parseXmlAnchors(text: string, source: string, at: Date): TrustAnchors {
         publicKey: Buffer.from(publicKey, 'base64') })
     }
   }
-  if (ds.length === 0) throw new AnchorError(`${source}: no KeyDigest is valid at ${at.toISOString()}`)
+  if (ds.length === 0) {
+    throw new AnchorError(`${source}: no KeyDigest is valid at ${at.toISOString()}`)
+  }
   return { zone, ds, dnskeys, source }
 }
 

@@ -303,8 +303,8 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
   const ds: DsReport[] = dsIn.all.map((d) => {
     const supported = usable.includes(d)
     const named = keys.filter((k) => k.algorithm === d.algorithm && tagOf.get(k) === d.keyTag)
-    const hit = supported ? named.find((k) => sameBytes(dsDigest(v.zone, k, d.digestType), d.digest))
-      : undefined
+    const hit = supported
+      ? named.find((k) => sameBytes(dsDigest(v.zone, k, d.digestType), d.digest)) : undefined
     if (hit !== undefined) matched.add(hit)
     const status: DsReport['status'] = !supported ? 'unsupported' : hit !== undefined ? 'matches'
       : named.length > 0 ? 'digest-mismatch' : 'no-key'
@@ -373,8 +373,9 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
   }
   if (out === null || out.status !== 'secure') {
     const culprit = out?.culprit ?? null
-    const code = out === null || out.code === 'RRSIG_MISSING' || out.code === 'RRSIG_NO_MATCHING_DNSKEY'
-      ? 'DNSKEY_NOT_SIGNED_BY_DS_KEY' : out.code ?? 'DNSKEY_NOT_SIGNED_BY_DS_KEY'
+    // No signature by the DS key at all is its own finding; a bad one says how it is bad.
+    const code = out === null || out.code === null || out.code === 'RRSIG_MISSING'
+      || out.code === 'RRSIG_NO_MATCHING_DNSKEY' ? 'DNSKEY_NOT_SIGNED_BY_DS_KEY' : out.code
     const status: Status = out?.status === 'indeterminate' ? 'indeterminate' : 'bogus'
     const message = code === 'DNSKEY_NOT_SIGNED_BY_DS_KEY'
       ? `Key ${tags(sepKeys.map((k) => ({ keyTag: tagOf.get(k) ?? 0 })))} matches the DS at ${

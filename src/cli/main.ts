@@ -108,7 +108,8 @@ export async function main(argv: string[]): Promise<number> {
         code = exitCodeFor(report)
       })
     .command('demo [scenario]', 'Diagnose the built-in lab of signed zones, offline',
-      (y) => y.positional('scenario', { type: 'string', describe: 'One scenario, e.g. ds-mismatch' }),
+      (y) => y.positional('scenario', { type: 'string',
+        describe: 'One scenario, e.g. ds-mismatch' }),
       async (a) => {
         code = await runDemo({ format: a.json === true ? 'json' : a.format,
           ...(a.scenario === undefined ? {} : { only: a.scenario }), write: out,

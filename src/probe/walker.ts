@@ -24,7 +24,10 @@ export interface Question { readonly name: Name; readonly type: number }
 /** Sends one question to one server; live over sockets, or answered from a capture. */
 export type Transport = (server: ServerAddress, question: Question) => Promise<ServerResponse>
 
-export interface NameServer { readonly name: Name | null; readonly addresses: readonly ServerAddress[] }
+export interface NameServer {
+  readonly name: Name | null
+  readonly addresses: readonly ServerAddress[]
+}
 
 export interface ZoneVisit {
   readonly zone: Name
@@ -136,9 +139,11 @@ class Walker {
       if (cut !== null && !this.zones.has(key(cut))) {
         zone = await this.visit(cut, zone, zone.nameServers, [])
         const again = await this.askAll(zone.servers, q)
-        return { question: q, zone, responses: again, aliasTarget: aliasTarget(usable.message, q, zone.zone) }
+        return { question: q, zone, responses: again,
+          aliasTarget: aliasTarget(usable.message, q, zone.zone) }
       }
-      return { question: q, zone, responses, aliasTarget: aliasTarget(usable.message, q, zone.zone) }
+      return { question: q, zone, responses,
+        aliasTarget: aliasTarget(usable.message, q, zone.zone) }
     }
     this.limits.push(`stopped after ${LIMITS.referrals} referrals for ${nameToText(q.name)}`)
     return null

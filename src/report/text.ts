@@ -45,7 +45,9 @@ export function renderText(r: Report): string {
         : r.brokenLink !== null && a.signatures.length === 0
           ? `not validated: the chain broke at ${r.brokenLink.zone}` : a.status
     out.push(`  ${a.name} ${a.type} from ${a.zone}: ${a.rcode}, ${why}`)
-    for (const rec of a.records.slice(0, 12)) out.push(`    ${rec.length > 96 ? `${rec.slice(0, 93)}...` : rec}`)
+    for (const rec of a.records.slice(0, 12)) {
+      out.push(`    ${rec.length > 96 ? `${rec.slice(0, 93)}...` : rec}`)
+    }
     if (a.denial !== null) out.push(...wrap(a.denial, '    '))
     for (const s of dedupeSigs(a.signatures)) out.push(`    ${sigLine(s)}`)
   }

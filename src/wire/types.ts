@@ -29,7 +29,9 @@ export interface SOAData {
   readonly refresh: number; readonly retry: number; readonly expire: number
   readonly minimum: number
 }
-export interface MXData { readonly kind: 'MX'; readonly preference: number; readonly exchange: Name }
+export interface MXData {
+  readonly kind: 'MX'; readonly preference: number; readonly exchange: Name
+}
 export interface TXTData { readonly kind: 'TXT'; readonly strings: readonly Uint8Array[] }
 /** DS and CDS share one layout (RFC 4034 section 5, RFC 7344). */
 export interface DSData {
@@ -48,7 +50,9 @@ export interface RRSIGData {
   readonly expiration: number; readonly inception: number
   readonly keyTag: number; readonly signerName: Name; readonly signature: Uint8Array
 }
-export interface NSECData { readonly kind: 'NSEC'; readonly next: Name; readonly types: readonly number[] }
+export interface NSECData {
+  readonly kind: 'NSEC'; readonly next: Name; readonly types: readonly number[]
+}
 export interface NSEC3Data {
   readonly kind: 'NSEC3'; readonly hashAlgorithm: number; readonly flags: number
   readonly iterations: number; readonly salt: Uint8Array
