@@ -133,6 +133,8 @@ write_scenario_source() {
 		echo "ns1.$zone A 127.0.40.$n"
 		[[ $label == stale ]] && echo "ns2.$zone A 127.0.41.$n"
 		echo "www.$zone A 127.0.99.$n"
+		# A healthy zone whose alias leads into a broken one: the broken one must be named.
+		if [[ $label == cname ]]; then echo "alias.$zone CNAME www.expired.lab.test."; fi
 	} >"$file"
 }
 
@@ -146,7 +148,7 @@ scenario() {
 
 	local alg=ECDSAP256SHA256 bits="" denial='"NSEC"' signed=true
 	local from=$VALID_FROM to=$VALID_TO signargs=() ds_lines="" keys='[]' extra='{}'
-	local status=secure broken="" code="" via="" desc servers="[\"127.0.40.$n\"]"
+	local status=secure broken="" code="" via="" desc servers="[\"127.0.40.$n\"]" query=$zone
 	case $label in
 	rsa) alg=RSASHA256 bits=2048 desc="healthy zone signed with RSASHA256 (8), 2048-bit keys" ;;
 	ecdsa) desc="healthy zone signed with ECDSAP256SHA256 (13)" ;;
@@ -184,6 +186,10 @@ scenario() {
 		servers='["127.0.40.13","127.0.41.13"]'
 		desc="ns1 (127.0.40.13) serves a fresh copy; ns2 (127.0.41.13) an old copy whose"
 		desc+=" signatures expired (serial $OLD_SERIAL, valid $PAST_FROM to $PAST_TO)" ;;
+	cname)
+		query="alias.$zone" status=bogus broken=expired.lab.test. code=RRSIG_EXPIRED
+		desc="healthy zone; alias.$zone is a CNAME to www.expired.lab.test., whose signatures"
+		desc+=" expired" ;;
 	*) echo "unknown scenario $label" >&2; exit 1 ;;
 	esac
 
@@ -265,7 +271,7 @@ scenario() {
 	[[ $signed == true ]] && fromarg=$from toarg=$to
 	add_zone "$zone" lab.test. "$servers" "$signed" "$denial" "$keys" "$ds" "$fromarg" "$toarg" \
 		"$SERIAL" "lab/zones/$label/zone.db" \
-		"$(scenario_json "$zone" "$status" "$broken" "$code" "$desc" "$via")" "$extra"
+		"$(scenario_json "$query" "$status" "$broken" "$code" "$desc" "$via")" "$extra"
 	INSTANCES+=("scenarios 127.0.40.$n $zone $label/zone.db")
 }
 
@@ -308,7 +314,7 @@ infra() {
 
 n=0
 for label in rsa ecdsa ed25519 nsec3 insecure ds-mismatch ds-stale unsigned expired future \
-	unsigned-answer bad-sig stale; do
+	unsigned-answer bad-sig stale cname; do
 	n=$((n + 1))
 	scenario "$n" "$label"
 done

@@ -19,7 +19,7 @@ import type { ResponseGroup } from './group.js'
 import { advise, describeSig } from './explain.js'
 import { DNSKEY_FLAG_REVOKE, DNSKEY_FLAG_SEP, rrsetsOf, validateRRset } from './rrset.js'
 import type {
-  AnswerReport, DsReport, KeyReport, Report, SignatureReport, Status, ZoneReport,
+  AnswerReport, DsReport, KeyReport, Report, ServerReport, SignatureReport, Status, ZoneReport,
 } from './types.js'
 
 export interface AnalyzeOptions {
@@ -80,8 +80,10 @@ export function analyze(walk: WalkResult, opts: AnalyzeOptions): Report {
 function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOptions,
   findings: Finding[]): ZoneState {
   const zone = nameToText(v.zone)
+  const serials = serialsOf(v)
   const servers = v.nameServers.flatMap((ns) => ns.addresses.map((a) => ({
-    address: a.address, port: a.port, names: ns.name === null ? [] : [nameToText(ns.name)] })))
+    address: a.address, port: a.port, names: ns.name === null ? [] : [nameToText(ns.name)],
+    serial: serials.get(serverLabel({ server: a.address, port: a.port })) ?? null })))
   const base = { zone, parent: parent === null ? null : parent.report.zone, servers: mergeServers(
     servers), ds: [] as DsReport[], dsSignatures: [] as SignatureReport[],
   dnskeys: [] as KeyReport[], dnskeySignatures: [] as SignatureReport[] }
@@ -163,11 +165,13 @@ function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOption
   const extra = { ds: [...dsReports.values()], dsSignatures, dnskeys: [...keyReports.values()],
     dnskeySignatures: sigReports }
   if (worst !== null) {
-    findings.push(worst.cause)
-    const summary = groups.length > 1 && goodKeys.length > 0
+    const partial = groups.length > 1 && goodKeys.length > 0
+    const cause = partial ? onlySome(worst.cause, serials) : worst.cause
+    findings.push(cause)
+    const summary = partial
       ? `broken at ${worst.cause.servers?.join(', ')}; other servers are fine`
       : `broken here (${worst.cause.code}): see the cause above`
-    return done(worst.status, summary, goodKeys, worst.cause, extra)
+    return done(worst.status, summary, goodKeys, cause, extra)
   }
   return done('secure', parent === null ? 'the DNSKEY set matches the trust anchor'
     : 'the DS at the parent matches a key that signs the DNSKEY set', goodKeys, null, extra)
@@ -605,7 +609,7 @@ function noteInconsistent(zone: string, what: string, groups: readonly ResponseG
   findings: Finding[]): void {
   findings.push(finding('NS_INCONSISTENT', { zone, servers: groups.flatMap((g) => g.servers),
     evidence: groups.map((g) => `${g.servers.join(', ')}: ${serialOf(g.message)}${
-      g.message.answer.length} answer records`),
+      g.message.answer.length} answer records, ${g.message.authority.length} authority records`),
     message: `The servers of ${zone} give ${groups.length} different answers to ${what}: ${
       groups.map((g) => g.servers.join(', ')).join(' / ')}.`,
     advice: 'Make every server serve the same, current copy of the zone (check zone '
@@ -634,9 +638,38 @@ function suggestedDs(zone: Name, keys: readonly DNSKEYData[]): string[] {
   })
 }
 
-function mergeServers(list: { address: string; port: number; names: string[] }[]):
-  { address: string; port: number; names: string[] }[] {
-  const out = new Map<string, { address: string; port: number; names: string[] }>()
+/** Each server's SOA serial for the zone, by server label. */
+function serialsOf(v: ZoneVisit): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const r of v.soa) {
+    const soa = r.message?.answer.find((rr) => rr.data.kind === 'SOA' && nameEquals(rr.name,
+      v.zone))
+    if (soa?.data.kind === 'SOA') out.set(serverLabel(r), soa.data.serial)
+  }
+  return out
+}
+
+/**
+ * A fault only some servers have: say so, with each side's serial, since resolvers then fail
+ * only when they pick a bad server ("it works sometimes").
+ */
+function onlySome(f: Finding, serials: Map<string, number>): Finding {
+  const bad = f.servers ?? []
+  const good = [...serials.keys()].filter((s) => !bad.includes(s))
+  const serial = (s: string): string => (serials.has(s) ? ` (serial ${serials.get(s)})` : '')
+  return { ...f, message: `${f.message} Only ${bad.map((s) => `${s}${serial(s)}`).join(', ')} `
+    + `serve${bad.length === 1 ? 's' : ''} this; ${good.map((s) => `${s}${serial(s)}`).join(', ')
+    } serve${good.length === 1 ? 's' : ''} a valid copy, so resolvers fail only when they ask `
+    + `${bad.length === 1 ? 'that server' : 'those servers'}.`,
+  advice: `${f.advice} Make ${bad.join(', ')} load the current signed zone (check zone `
+    + 'transfers, NOTIFY and its SOA expire time, which should be shorter than the signature '
+    + 'lifetime).' }
+}
+
+function mergeServers(list: { address: string; port: number; names: string[];
+  serial: number | null }[]): ServerReport[] {
+  const out = new Map<string, { address: string; port: number; names: string[];
+    serial: number | null }>()
   for (const s of list) {
     const k = `${s.address}|${s.port}`
     const prev = out.get(k)

@@ -48,6 +48,8 @@ export interface ServerReport {
   readonly address: string
   readonly port: number
   readonly names: readonly string[]
+  /** The SOA serial this server serves for the zone; null when it gave none. */
+  readonly serial: number | null
 }
 
 export interface ZoneReport {

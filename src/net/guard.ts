@@ -51,36 +51,31 @@ function parseIPv4(text: string): Uint8Array | null {
 function parseIPv6(text: string): Uint8Array | null {
   const halves = text.split('::')
   if (halves.length > 2) return null
-  const groupsOf = (half: string): string[] => (half === '' ? [] : half.split(':'))
-  const head = groupsOf(halves[0] ?? '')
-  const tail = halves.length === 2 ? groupsOf(halves[1] ?? '') : []
-  const words: number[] = []
-  const headWords: number[] = []
-  const tailWords: number[] = []
-  const all = [...head, ...tail]
-  for (let i = 0; i < all.length; i++) {
-    const group = all[i] ?? ''
-    const target = i < head.length ? headWords : tailWords
-    // The dotted tail may only end the address, never sit before a "::".
-    const atEnd = i === all.length - 1 && (halves.length === 1 || i >= head.length)
-    if (atEnd && group.includes('.')) {
-      const v4 = parseIPv4(group)
-      if (v4 === null) return null
-      target.push(((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0))
-      continue
+  const compressed = halves.length === 2
+  const toWords = (half: string, mayEndInIPv4: boolean): number[] | null => {
+    const groups = half === '' ? [] : half.split(':')
+    const words: number[] = []
+    for (const [i, group] of groups.entries()) {
+      // The dotted tail may only end the address, never sit before a "::".
+      if (mayEndInIPv4 && i === groups.length - 1 && group.includes('.')) {
+        const v4 = parseIPv4(group)
+        if (v4 === null) return null
+        words.push(((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0))
+      } else if (HEXTET.test(group)) {
+        words.push(parseInt(group, 16))
+      } else {
+        return null
+      }
     }
-    if (!HEXTET.test(group)) return null
-    target.push(parseInt(group, 16))
+    return words
   }
-  const given = headWords.length + tailWords.length
-  if (halves.length === 2) {
-    // "::" stands for at least one zero hextet.
-    if (given > 7) return null
-    words.push(...headWords, ...new Array<number>(8 - given).fill(0), ...tailWords)
-  } else {
-    if (given !== 8) return null
-    words.push(...headWords)
-  }
+  const head = toWords(halves[0] ?? '', !compressed)
+  const tail = compressed ? toWords(halves[1] ?? '', true) : []
+  if (head === null || tail === null) return null
+  const given = head.length + tail.length
+  // "::" stands for at least one zero hextet.
+  if (compressed ? given > 7 : given !== 8) return null
+  const words = [...head, ...new Array<number>(8 - given).fill(0), ...tail]
   const bytes = new Uint8Array(16)
   words.forEach((word, i) => {
     bytes[2 * i] = word >> 8

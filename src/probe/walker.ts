@@ -39,6 +39,8 @@ export interface ZoneVisit {
   readonly ds: readonly ServerResponse[]
   /** Each server's answer to `zone DNSKEY`. */
   readonly dnskey: readonly ServerResponse[]
+  /** Each server's answer to `zone SOA`: the serial tells a stale copy from a fresh one. */
+  readonly soa: readonly ServerResponse[]
   /** The parent's referral responses that led here. */
   readonly referrals: readonly ServerResponse[]
   /** Name servers named in the referral that had no address we could find. */
@@ -175,11 +177,12 @@ class Walker {
         nameToText(zone)}`)
       servers.length = LIMITS.serversPerZone
     }
-    const [ds, dnskey] = await Promise.all([
+    const [ds, dnskey, soa] = await Promise.all([
       parent === null ? [] : this.askAll(parent.servers, { name: zone, type: RRType.DS }),
       this.askAll(servers, { name: zone, type: RRType.DNSKEY }),
+      this.askAll(servers, { name: zone, type: RRType.SOA }),
     ])
-    const visit: ZoneVisit = { zone, parent, nameServers, servers, ds, dnskey, referrals,
+    const visit: ZoneVisit = { zone, parent, nameServers, servers, ds, dnskey, soa, referrals,
       unresolvedNameServers: unresolved }
     this.zones.set(key(zone), visit)
     return visit

@@ -114,8 +114,12 @@ export function scenarioZones(manifest: LabManifest = readManifest()): LabScenar
 }
 
 /** The address every record of a scenario zone points to: 127.0.99.N for 127.0.40.N. */
-export function scenarioAnswer(zone: LabZone): string {
-  const first = zone.servers[0]
+export function scenarioAnswer(zone: LabZone, manifest?: LabManifest): string {
+  // An alias scenario's final answer is the A record of the zone its alias leads into.
+  const target = (zone as Partial<LabScenarioZone>).scenario?.expect.brokenZone
+  const into = target !== undefined && target !== null && target !== zone.zone
+    ? (manifest ?? readManifest()).zones.find((z) => z.zone === target) : undefined
+  const first = (into ?? zone).servers[0]
   const n = first?.split('.')[3]
   if (first === undefined || n === undefined) throw new Error(`no server for ${zone.zone}`)
   return `127.0.99.${n}`
@@ -178,10 +182,15 @@ export function parseDig(raw: string): DigResult {
 
 /** The A addresses the answer section gives for NAME (TTLs ignored: caches count down). */
 export function addressesOf(r: DigResult, name: string): string[] {
-  return r.answer
-    .map((l) => l.split(' '))
-    .filter((f) => f[0] === name && f[2] === 'IN' && f[3] === 'A')
-    .map((f) => f[4] ?? '')
+  const rows = r.answer.map((l) => l.split(' '))
+  // Follow the answer's CNAME chain from the name asked, as a resolver's client does.
+  let owner = name
+  for (let hops = 0; hops < 8; hops++) {
+    const alias = rows.find((f) => f[0] === owner && f[2] === 'IN' && f[3] === 'CNAME')
+    if (alias?.[4] === undefined) break
+    owner = alias[4]
+  }
+  return rows.filter((f) => f[0] === owner && f[2] === 'IN' && f[3] === 'A').map((f) => f[4] ?? '')
 }
 
 /** Runs dig against an explicit loopback server; retries are dig's own (+tries). */
@@ -221,9 +230,10 @@ export async function delv(server: string, name: string, options: { type?: strin
   const raw = `${out.stdout}${out.stderr}`
   const messages = raw.split('\n').filter((l) => l.startsWith(';'))
   let verdict: DelvVerdict
-  if (raw.includes('; fully validated')) verdict = 'secure'
+  // Failure first: for an alias, delv validates the CNAME and then fails on its target.
+  if (raw.includes(';; resolution failed')) verdict = 'bogus'
+  else if (raw.includes('; fully validated')) verdict = 'secure'
   else if (raw.includes('; unsigned answer')) verdict = 'insecure'
-  else if (raw.includes(';; resolution failed')) verdict = 'bogus'
   else throw new Error(`delv gave no verdict:\n${raw}`)
   return { verdict, messages, raw } satisfies DelvResult
 }

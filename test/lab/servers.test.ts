@@ -153,6 +153,8 @@ const FIRST_EDE: Record<string, { code: number; text: RegExp } | null> = {
   // 6 DNSSEC Bogus: unbound has no more precise code for a signature that does not verify.
   'bad-sig': { code: 6, text: /signature crypto failed from 127\.0\.40\.12$/ },
   stale: null,
+  // The alias's target zone is the broken one, and unbound names it and its server.
+  cname: { code: 7, text: /signature expired from 127\.0\.40\.9 for key expired\.lab\.test\./ },
 }
 
 describe('unbound EDE per scenario (cold cache at 127.0.53.2)', () => {
