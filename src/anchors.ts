@@ -44,7 +44,8 @@ export function parseTrustAnchors(text: string, source: string, at: Date): Trust
   if (/<TrustAnchor[\s>]/.test(text)) return parseXmlAnchors(text, source, at)
   let rrs: RR[]
   try {
-    rrs = parseZoneText(text)
+    // Anchor lines usually have no TTL (dnssec-dsfromkey, *.key files); it does not matter.
+    rrs = parseZoneText(`$TTL 0\n${text}`)
   } catch (e) {
     throw new AnchorError(`${source}: not RFC 7958 XML, and not zone-file DS/DNSKEY lines: ${
       e instanceof Error ? e.message : String(e)}`)

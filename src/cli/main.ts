@@ -20,8 +20,11 @@ export const EXIT = { ok: 0, problem: 1, usage: 2, undetermined: 3 } as const
 
 export function exitCodeFor(r: Report): number {
   if (r.status === 'indeterminate') return EXIT.undetermined
-  if (r.status === 'bogus' || r.findings.some((f) => f.severity === 'error')) return EXIT.problem
-  return EXIT.ok
+  // A dead or stale server is a problem to fix even while the name validates; a query the
+  // user's own --allow-net stopped is not.
+  const problem = r.findings.some((f) => f.severity === 'error'
+    || (f.severity === 'warning' && f.code !== 'QUERY_BLOCKED'))
+  return r.status === 'bogus' || problem ? EXIT.problem : EXIT.ok
 }
 
 type Format = 'text' | 'json' | 'table'

@@ -63,8 +63,22 @@ export function renderText(r: Report): string {
   out.push('', 'Words used: secure = every link verified from the trust anchor; insecure = a '
     + 'parent proves the zone unsigned; bogus = a link fails, so validators refuse the answer; '
     + 'KSK = key-signing key (the one the DS names); ZSK = zone-signing key; DS = the parent\'s '
-    + 'fingerprint of the KSK; RRSIG = a signature.')
+    + 'fingerprint of the KSK; RRSIG = a signature.', '', verdictLine(r))
   return `${out.join('\n')}\n`
+}
+
+/** The last line: the verdict and where, for someone who reads only that. */
+export function verdictLine(r: Report): string {
+  const head = `Verdict: ${r.query.name} ${r.query.type} is ${r.status.toUpperCase()}`
+  if (r.brokenLink !== null) {
+    return `${head}, broken at ${r.brokenLink.zone} (${r.brokenLink.code})`
+  }
+  if (r.insecureAt !== null) return `${head}, unsigned from ${r.insecureAt.zone} down`
+  if (r.status === 'indeterminate') {
+    const why = r.findings.find((f) => f.severity !== 'info')
+    return `${head}: ${why === undefined ? 'the walk did not finish' : why.code}`
+  }
+  return head
 }
 
 function renderZone(z: ZoneReport, broken: boolean): string[] {

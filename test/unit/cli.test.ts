@@ -76,6 +76,21 @@ describe('exit codes follow the verdict', () => {
     expect(bogus.out).toContain('RRSIG_INVALID')
   })
 
+  it('ends the text report with the verdict and the broken link', async () => {
+    const r = await run(['replay', capture('ds-mismatch'), '--trust-anchor', anchor])
+    const last = r.out.trimEnd().split('\n').pop()
+    expect(last).toBe('Verdict: ds-mismatch.lab.test. A is BOGUS, broken at '
+      + 'ds-mismatch.lab.test. (DS_DIGEST_MISMATCH)')
+  })
+
+  it('takes the trust anchor as a DS line in zone-file syntax (dnssec-dsfromkey output)',
+    async () => {
+      const r = await run(['replay', capture('ecdsa'), '--trust-anchor',
+        join(lab, 'root-anchor.ds'), '--json'])
+      expect(r.code).toBe(0)
+      expect(JSON.parse(r.out).status).toBe('secure')
+    })
+
   it('is 0 for an insecure delegation, unsigned by design', async () => {
     const r = await run(['replay', capture('insecure'), '--trust-anchor', anchor, '--json'])
     expect(r.code).toBe(0)
