@@ -87,6 +87,18 @@ describe('parseAllowNet()', () => {
     }
   })
 
+  it('reads the IPv6 text forms of RFC 4291 section 2.2 and refuses broken ones', () => {
+    const guard = parseAllowNet('::/0')
+    for (const text of ['::', '1::', '::1', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7::',
+      '::2:3:4:5:6:7:8', '1:2:3:4:5:6:1.2.3.4', '::1.2.3.4', 'FFFF::abcd']) {
+      expect(guard.allows(text), text).toBe(true)
+    }
+    for (const text of [':', ':::', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1::2::3',
+      '1:2:3:4:5:6:7:1.2.3.4', '1.2.3.4::', '::1.2.3.4:5', '12345::', 'g::', ':1::', '1::2:']) {
+      expect(guard.allows(text), text).toBe(false)
+    }
+  })
+
   it('judges an IPv6 address with a zone by its address part', () => {
     const guard = parseAllowNet('fe80::/10')
     expect(guard.allows('fe80::1%eth0')).toBe(true)

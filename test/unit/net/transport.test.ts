@@ -159,7 +159,8 @@ describe('exchange() and the address guard', () => {
       const server = { address: '127.0.0.1', port: 53 }
       await expect(exchange({ address: '127.0.0.1', port: 0 }, query, { guard: null }))
         .rejects.toThrow(RangeError)
-      await expect(exchange(server, query, { guard: null, retries: -1 })).rejects.toThrow(RangeError)
+      await expect(exchange(server, query, { guard: null, retries: -1 }))
+        .rejects.toThrow(RangeError)
       await expect(exchange(server, query, { guard: null, timeoutMs: 0 }))
         .rejects.toThrow(RangeError)
       await expect(exchange(server, query.subarray(0, 15), { guard: null }))
