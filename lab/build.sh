@@ -109,15 +109,16 @@ add_zone() {
 		  file: $file, scenario: $scenario} + $extra')")
 }
 
-# scenario_json QUERY STATUS BROKEN_ZONE CODE DESCRIPTION [VIA]
+# scenario_json QUERY STATUS BROKEN_ZONE CODE DESCRIPTION [VIA] [RCODE]
 scenario_json() {
 	jq -cn --arg q "$1" --arg status "$2" --arg broken "$3" --arg code "$4" --arg d "$5" \
-		--arg via "${6:-}" \
+		--arg via "${6:-}" --arg rcode "${7:-}" \
 		'{query: $q, type: "A", description: $d,
 		  expect: ({status: $status,
 		    brokenZone: (if $broken == "" then null else $broken end),
 		    code: (if $code == "" then null else $code end)}
-		    + (if $via == "" then {} else {via: $via} end))}'
+		    + (if $via == "" then {} else {via: $via} end)
+		    + (if $rcode == "" then {} else {rcode: $rcode} end))}'
 }
 
 # write_scenario_source FILE ZONE N LABEL SERIAL -> the unsigned content of a scenario zone.
@@ -149,6 +150,7 @@ scenario() {
 	local alg=ECDSAP256SHA256 bits="" denial='"NSEC"' signed=true
 	local from=$VALID_FROM to=$VALID_TO signargs=() ds_lines="" keys='[]' extra='{}'
 	local status=secure broken="" code="" via="" desc servers="[\"127.0.40.$n\"]" query=$zone
+	local rcode=""
 	case $label in
 	rsa) alg=RSASHA256 bits=2048 desc="healthy zone signed with RSASHA256 (8), 2048-bit keys" ;;
 	ecdsa) desc="healthy zone signed with ECDSAP256SHA256 (13)" ;;
@@ -190,6 +192,13 @@ scenario() {
 		query="alias.$zone" status=bogus broken=expired.lab.test. code=RRSIG_EXPIRED
 		desc="healthy zone; alias.$zone is a CNAME to www.expired.lab.test., whose signatures"
 		desc+=" expired" ;;
+	ds-unknown-alg)
+		status=insecure
+		desc="signed zone whose only DS names algorithm 100, which no validator implements:"
+		desc+=" insecure, not bogus (RFC 4035 5.2)" ;;
+	nxdomain)
+		signargs=(-3 - -H 0) denial='"NSEC3"' query="nope.$zone" rcode=NXDOMAIN
+		desc="a name that does not exist, in a healthy NSEC3 zone: NXDOMAIN proven by NSEC3" ;;
 	*) echo "unknown scenario $label" >&2; exit 1 ;;
 	esac
 
@@ -220,6 +229,9 @@ scenario() {
 	unsigned)
 		ds_lines=$(discarded_ds "$zone" ECDSAP256SHA256)
 		extra=$(jq -cn --argjson k "$(discarded_ds_key)" '{discardedKeys: [$k]}') ;;
+	ds-unknown-alg)
+		# The KSK's DS with its algorithm field (the 5th) set to an unassigned number.
+		ds_lines=$(awk '{ $5 = 100; print }' <<<"$ds_lines") ;;
 	unsigned-answer)
 		# Delete the apex's RRSIG covering A (one line each in -O full output).
 		awk -v z="$zone" '!($1 == z && $3 == "IN" && $4 == "RRSIG" && $5 == "A")' \
@@ -271,7 +283,7 @@ scenario() {
 	[[ $signed == true ]] && fromarg=$from toarg=$to
 	add_zone "$zone" lab.test. "$servers" "$signed" "$denial" "$keys" "$ds" "$fromarg" "$toarg" \
 		"$SERIAL" "lab/zones/$label/zone.db" \
-		"$(scenario_json "$query" "$status" "$broken" "$code" "$desc" "$via")" "$extra"
+		"$(scenario_json "$query" "$status" "$broken" "$code" "$desc" "$via" "$rcode")" "$extra"
 	INSTANCES+=("scenarios 127.0.40.$n $zone $label/zone.db")
 }
 
@@ -314,7 +326,7 @@ infra() {
 
 n=0
 for label in rsa ecdsa ed25519 nsec3 insecure ds-mismatch ds-stale unsigned expired future \
-	unsigned-answer bad-sig stale cname; do
+	unsigned-answer bad-sig stale cname ds-unknown-alg nxdomain; do
 	n=$((n + 1))
 	scenario "$n" "$label"
 done

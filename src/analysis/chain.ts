@@ -129,7 +129,7 @@ function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOption
         + 'support, so the zone counts as unsigned (RFC 4035 section 5.2).',
       advice: 'Re-sign the zone with algorithm 13 or 8 and publish a SHA-256 DS (RFC 8624).' })
     findings.push(f)
-    return done('insecure', 'DS uses only unsupported algorithms: treated as unsigned', [], null,
+    return done('insecure', 'DS uses only unsupported algorithms: treated as unsigned', [], f,
       { dsSignatures })
   }
 
@@ -493,7 +493,8 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
       ? proveNxdomain(where, proof.records)
       : proveNodata({ ...where, type: step.question.type }, proof.records)
   if (result.ok) {
-    return { signatures, denial: denialWords(result.proof, qname, step.question.type), cause: null }
+    return { signatures, cause: null,
+      denial: `${denialWords(result.proof, qname, step.question.type)}. ${result.detail}` }
   }
   if (result.reason === 'iterations-too-high') {
     return { signatures, denial: result.detail, cause: null }

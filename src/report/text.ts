@@ -110,7 +110,9 @@ function renderZone(z: ZoneReport, broken: boolean): string[] {
 }
 
 function sigLine(s: SignatureReport): string {
-  return `RRSIG ${s.covers} by key ${s.keyTag}: ${s.status} (signed for ${day(s.inception)} to ${
+  // Denial records are many per answer: say which one each signature covers.
+  const at = s.covers === 'NSEC' || s.covers === 'NSEC3' ? ` at ${s.owner}` : ''
+  return `RRSIG ${s.covers}${at} by key ${s.keyTag}: ${s.status} (signed for ${day(s.inception)} to ${
     day(s.expiration)}; from ${s.servers.join(', ')})`
 }
 

@@ -56,6 +56,8 @@ export interface LabScenario {
     code: ExpectedCode | null
     /** For a failure only one of the zone's servers causes. */
     via?: string
+    /** The answer's rcode when not NOERROR (a name that does not exist). */
+    rcode?: string
   }
 }
 
@@ -231,7 +233,8 @@ export async function delv(server: string, name: string, options: { type?: strin
   const messages = raw.split('\n').filter((l) => l.startsWith(';'))
   let verdict: DelvVerdict
   // Failure first: for an alias, delv validates the CNAME and then fails on its target.
-  if (raw.includes(';; resolution failed')) verdict = 'bogus'
+  if (raw.includes('; negative response, fully validated')) verdict = 'secure'
+  else if (raw.includes(';; resolution failed')) verdict = 'bogus'
   else if (raw.includes('; fully validated')) verdict = 'secure'
   else if (raw.includes('; unsigned answer')) verdict = 'insecure'
   else throw new Error(`delv gave no verdict:\n${raw}`)

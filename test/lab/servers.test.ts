@@ -15,6 +15,7 @@ import {
   scenarioAnswer,
   scenarioZones,
 } from './labinfo.js'
+import type { DigResult, LabScenarioZone } from './labinfo.js'
 
 const manifest = readManifest()
 const scenarios = scenarioZones(manifest)
@@ -61,6 +62,13 @@ describe('NSD: each instance answers its zones authoritatively', () => {
   })
 })
 
+/** The scenario's designed answer: its address, or no address for a name that does not exist. */
+function expectAnswer(r: DigResult, query: string, z: LabScenarioZone): void {
+  const rcode = z.scenario.expect.rcode ?? 'NOERROR'
+  expect(r.status).toBe(rcode)
+  expect(addressesOf(r, query)).toEqual(rcode === 'NOERROR' ? [scenarioAnswer(z)] : [])
+}
+
 describe('validating unbound: the verdict each scenario was designed for', () => {
   it.each(scenarios.map((z) => [z.scenario.query, z.scenario.expect.status, z] as const))(
     '%s is %s',
@@ -77,8 +85,7 @@ describe('validating unbound: the verdict each scenario was designed for', () =>
         expect(r.answer).toEqual([])
         return
       }
-      expect(r.status).toBe('NOERROR')
-      expect(addressesOf(r, query)).toEqual([scenarioAnswer(z)])
+      expectAnswer(r, query, z)
       if (status === 'secure') expect(r.flags).toContain('ad')
       else expect(r.flags).not.toContain('ad')
     },
@@ -88,8 +95,7 @@ describe('validating unbound: the verdict each scenario was designed for', () =>
     '%s answers with checking disabled (+cd)',
     async (query, z) => {
       const r = await dig(VALIDATING_RESOLVER, query, { dnssec: true, cd: true })
-      expect(r.status).toBe('NOERROR')
-      expect(addressesOf(r, query)).toEqual([scenarioAnswer(z)])
+      expectAnswer(r, query, z)
     },
   )
 
@@ -125,9 +131,8 @@ describe('validating unbound: the verdict each scenario was designed for', () =>
 describe('non-validating unbound answers every scenario', () => {
   it.each(scenarios.map((z) => [z.scenario.query, z] as const))('%s', async (query, z) => {
     const r = await dig(NON_VALIDATING_RESOLVER, query, { dnssec: true })
-    expect(r.status).toBe('NOERROR')
     expect(r.flags).not.toContain('ad')
-    expect(addressesOf(r, query)).toEqual([scenarioAnswer(z)])
+    expectAnswer(r, query, z)
   })
 })
 
@@ -154,6 +159,9 @@ const FIRST_EDE: Record<string, { code: number; text: RegExp } | null> = {
   'bad-sig': { code: 6, text: /signature crypto failed from 127\.0\.40\.12$/ },
   stale: null,
   // The alias's target zone is the broken one, and unbound names it and its server.
+  // Insecure by design and a proven NXDOMAIN: nothing to report.
+  'ds-unknown-alg': null,
+  nxdomain: null,
   cname: { code: 7, text: /signature expired from 127\.0\.40\.9 for key expired\.lab\.test\./ },
 }
 

@@ -54,6 +54,9 @@ export function expectScenario(report: Report, z: LabScenarioZone,
       break
     case null:
       expect(report.findings.filter((f) => f.severity === 'error')).toEqual([])
+      // Insecure by design: the report says where the chain became unsigned.
+      expect(report.insecureAt?.zone ?? null).toBe(want.status === 'insecure' ? z.zone : null)
+      expect(report.answers.at(-1)?.rcode).toBe(want.rcode ?? 'NOERROR')
       break
   }
   if (want.code === 'RRSIG_EXPIRED' || want.code === 'RRSIG_NOT_YET_VALID'
