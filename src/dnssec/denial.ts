@@ -17,9 +17,10 @@ import {
   canonicalName, compareNames, isSubdomain, nameEquals, nameToText, nameToWire, parentName,
 } from '../wire/name.js'
 import { typeToText as typeText } from '../wire/text.js'
+import { base32HexDecode, base32HexEncode } from '../wire/base32hex.js'
 import {
   NSEC3_FLAG_OPT_OUT, NSEC3_HASH_BUDGET, NSEC3_HASH_SHA1, NSEC3_ITERATIONS_INSECURE_ABOVE,
-  NSEC3_SHA1_LENGTH, base32HexDecode, base32HexEncode, compareHashes, nsec3Hash,
+  NSEC3_SHA1_LENGTH, compareHashes, nsec3Hash,
 } from './nsec3.js'
 
 /** What a successful check proved. */

@@ -7,7 +7,7 @@ import type { Report, SignatureReport, Status, ZoneReport } from '../analysis/ty
 
 const VERDICT_WORDS: Record<Status, string> = {
   secure: 'SECURE: the chain of trust is intact; validating resolvers will answer',
-  insecure: 'INSECURE: the name is not protected by DNSSEC, by design; resolvers will answer',
+  insecure: 'INSECURE: the name is not protected by DNSSEC; resolvers will answer it unchecked',
   bogus: 'BOGUS: validating resolvers (Google, Cloudflare, Quad9, ...) will answer SERVFAIL',
   indeterminate: 'INDETERMINATE: the walk could not reach enough servers to decide',
 }

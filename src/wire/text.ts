@@ -1,6 +1,7 @@
 // Presentation format (RFC 1035 section 5, RFC 3597 section 5, RFC 4034 sections 2.2-5.3,
 // RFC 5155 section 3.3): rendering records the way dig prints them, and parsing the master
 // file subset that trust anchor files, dnssec-signzone and ldns-signzone produce.
+import { base32HexDecode, base32HexEncode } from './base32hex.js'
 import { nameFromZoneText, nameToText } from './name.js'
 import { Reader } from './reader.js'
 import {
@@ -101,44 +102,6 @@ function base64(b: Uint8Array): string {
   return Buffer.from(b).toString('base64')
 }
 
-const BASE32HEX = '0123456789ABCDEFGHIJKLMNOPQRSTUV'
-
-/** RFC 4648 section 7 base32hex, unpadded, as RFC 5155 section 3.3 presents hashes. */
-export function base32hexEncode(b: Uint8Array): string {
-  let out = ''
-  let acc = 0
-  let bits = 0
-  for (const byte of b) {
-    acc = ((acc << 8) | byte) & 0xffff
-    bits += 8
-    while (bits >= 5) {
-      out += BASE32HEX[(acc >>> (bits - 5)) & 31]
-      bits -= 5
-    }
-  }
-  if (bits > 0) out += BASE32HEX[(acc << (5 - bits)) & 31]
-  return out
-}
-
-/** Case-insensitive, unpadded base32hex; null when the text is not valid. */
-export function base32hexDecode(text: string): Uint8Array | null {
-  const out: number[] = []
-  let acc = 0
-  let bits = 0
-  for (const c of text.toUpperCase()) {
-    const v = BASE32HEX.indexOf(c)
-    if (v < 0) return null
-    acc = ((acc << 5) | v) & 0xffff
-    bits += 5
-    if (bits >= 8) {
-      out.push((acc >>> (bits - 8)) & 0xff)
-      bits -= 8
-    }
-  }
-  // Leftover bits must be padding zeros of the last quantum (RFC 4648 section 6).
-  if (bits >= 5 || (acc & ((1 << bits) - 1)) !== 0) return null
-  return Uint8Array.from(out)
-}
 
 /** RFC 4034 section 3.2: YYYYMMDDHHmmSS in UTC. */
 export function timeToText(seconds: number): string {
@@ -199,7 +162,7 @@ export function rdataToText(rdata: Rdata): string {
         .join(' ')
     case 'NSEC3':
       return [rdata.hashAlgorithm, rdata.flags, rdata.iterations, saltToText(rdata.salt),
-        base32hexEncode(rdata.nextHashed), typesToText(rdata.types)].filter((s) => s !== '')
+        base32HexEncode(rdata.nextHashed).toUpperCase(), typesToText(rdata.types)].filter((s) => s !== '')
         .join(' ')
     case 'NSEC3PARAM':
       return [rdata.hashAlgorithm, rdata.flags, rdata.iterations, saltToText(rdata.salt)]
@@ -641,7 +604,7 @@ function parseRdata(type: number, tokens: readonly Token[], opts: { origin?: Nam
       const iterations = u16('iterations')
       const salt = parseSalt(f.next('salt'))
       const hashText = f.next('next hashed owner')
-      const nextHashed = base32hexDecode(hashText)
+      const nextHashed = base32HexDecode(hashText)
       if (nextHashed === null || nextHashed.length === 0) {
         throw new SyntaxError(`next hashed owner "${hashText}" is not base32hex`)
       }

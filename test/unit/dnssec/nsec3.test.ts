@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
-  NSEC3_HASH_BUDGET, NSEC3_ITERATIONS_INSECURE_ABOVE, base32HexDecode, base32HexEncode,
-  compareHashes, nsec3Hash,
+  NSEC3_HASH_BUDGET, NSEC3_ITERATIONS_INSECURE_ABOVE, compareHashes, nsec3Hash,
 } from '../../../src/dnssec/nsec3.js'
+import { base32HexDecode, base32HexEncode } from '../../../src/wire/base32hex.js'
 import { nameFromText } from '../../../src/wire/name.js'
 
 // RFC 5155 Appendix A: the example zone's owner names and their hashes, salt aabbccdd,
