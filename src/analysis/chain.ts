@@ -136,10 +136,16 @@ function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOption
   // Step 2: the zone's DNSKEY RRset, per group of servers that served the same one.
   const { groups } = groupResponses(v.dnskey)
   if (groups.length === 0) {
-    const f = finding('NS_UNREACHABLE', { zone, servers: v.dnskey.map(serverLabel),
-      message: `No server of ${zone} answered the DNSKEY query, so the zone cannot be checked.`,
-      advice: 'Make sure the name servers are reachable over UDP and TCP on port 53.' })
-    return done('indeterminate', 'no server answered', [], f, { dsSignatures })
+    const blocked = v.dnskey.length > 0 && v.dnskey.every((r) => r.error === 'blocked')
+    const f = finding(blocked ? 'QUERY_BLOCKED' : 'NS_UNREACHABLE', { zone,
+      servers: v.dnskey.map(serverLabel),
+      message: blocked ? `Every server of ${zone} is outside the networks --allow-net permits, `
+        + 'so nothing could be asked.'
+        : `No server of ${zone} answered the DNSKEY query, so the zone cannot be checked.`,
+      advice: blocked ? 'Widen --allow-net, or give --root-hints inside it.'
+        : 'Make sure the name servers are reachable over UDP and TCP on port 53.' })
+    return done('indeterminate', blocked ? 'every server blocked by --allow-net'
+      : 'no server answered', [], f, { dsSignatures })
   }
   if (groups.length > 1) noteInconsistent(zone, 'DNSKEY', groups, findings)
   const dsReports = new Map<string, DsReport>()
@@ -408,6 +414,10 @@ function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOptions,
   const report = (status: Status, signatures: SignatureReport[] = [],
     denial: string | null = null): AnswerReport =>
     ({ ...base, status, rcode, records, signatures, denial, servers })
+  if (first === undefined && zone.status !== 'secure') {
+    // The zone itself could not be checked; saying so again for the answer adds nothing.
+    return { report: report(zone.status), cause: null }
+  }
   if (first === undefined) {
     const f = finding('NS_UNREACHABLE', { zone: zone.report.zone,
       servers: failed.map(serverLabel),
@@ -533,25 +543,34 @@ function checkedDenialRecords(m: Message, zone: ZoneState, servers: readonly str
 
 function verdict(steps: { zone: ZoneState; answer: AnswerReport; cause: Finding | null }[],
   chain: ZoneState[], states: Map<ZoneVisit, ZoneState>, walk: WalkResult):
-  Pick<Report, 'status' | 'brokenLink' | 'insecureAt'> {
+  Pick<Report, 'status' | 'brokenLink' | 'insecureAt' | 'undecidedAt'> {
   let insecureAt: Report['insecureAt'] = null
+  let undecidedAt: Report['undecidedAt'] = null
   let undecided = false
   for (const s of steps) {
     for (const z of pathTo(s.zone.visit).map((v) => states.get(v)).filter(isState)) {
       if (z.status === 'secure') continue
       if (z.cause !== null && z.status === 'bogus') {
-        return { status: 'bogus', brokenLink: toLink(z.cause), insecureAt: null }
+        return { status: 'bogus', brokenLink: toLink(z.cause), insecureAt: null,
+          undecidedAt: null }
       }
       if (z.status === 'insecure' && insecureAt === null && z.cause !== null) {
         insecureAt = { zone: z.report.zone, reason: z.cause.message }
       }
-      if (z.status === 'indeterminate') undecided = true
+      if (z.status === 'indeterminate') {
+        undecided = true
+        undecidedAt ??= { zone: z.report.zone, reason: z.cause?.message ?? z.report.summary }
+      }
       break
     }
     if (s.cause !== null && s.answer.status === 'bogus') {
-      return { status: 'bogus', brokenLink: toLink(s.cause), insecureAt: null }
+      return { status: 'bogus', brokenLink: toLink(s.cause), insecureAt: null,
+        undecidedAt: null }
     }
-    if (s.answer.status === 'indeterminate') undecided = true
+    if (s.answer.status === 'indeterminate') {
+      undecided = true
+      undecidedAt ??= { zone: s.answer.zone, reason: s.cause?.message ?? 'no usable answer' }
+    }
     if (s.answer.status === 'insecure' && insecureAt === null) {
       const z = chain.find((c) => c.status === 'insecure' && c.cause !== null)
       insecureAt = { zone: z?.report.zone ?? s.answer.zone,
@@ -559,9 +578,11 @@ function verdict(steps: { zone: ZoneState; answer: AnswerReport; cause: Finding 
     }
   }
   if (steps.length === 0 || walk.limits.length > 0 || undecided) {
-    return { status: 'indeterminate', brokenLink: null, insecureAt }
+    undecidedAt ??= { zone: '.', reason: walk.limits.join('; ') || 'the walk did not finish' }
+    return { status: 'indeterminate', brokenLink: null, insecureAt, undecidedAt }
   }
-  return { status: insecureAt === null ? 'secure' : 'insecure', brokenLink: null, insecureAt }
+  return { status: insecureAt === null ? 'secure' : 'insecure', brokenLink: null, insecureAt,
+    undecidedAt: null }
 }
 
 function toLink(f: Finding): NonNullable<Report['brokenLink']> {
@@ -591,6 +612,7 @@ function pathTo(v: ZoneVisit): ZoneVisit[] {
 // ---------------------------------------------------------------------------------------
 // Small helpers.
 
+/** One finding per zone and kind of failure, listing every server that had it. */
 function noteUnreachable(responses: readonly { server: string; port: number;
   error: string | null; detail?: string }[], zone: string, findings: Finding[]): void {
   for (const r of responses) {
@@ -598,11 +620,21 @@ function noteUnreachable(responses: readonly { server: string; port: number;
     const code = r.error === 'blocked' ? 'QUERY_BLOCKED'
       : r.error === 'malformed' || r.error === 'mismatch' ? 'RESPONSE_MALFORMED' : 'NS_UNREACHABLE'
     const label = serverLabel(r)
-    if (findings.some((f) => f.code === code && f.servers?.includes(label))) continue
-    findings.push(finding(code, { zone, servers: [label],
-      message: `${label} (a server for ${zone}): ${r.error}${r.detail ? `: ${r.detail}` : ''}.`,
-      advice: code === 'QUERY_BLOCKED' ? 'Widen --allow-net if this server should be asked.'
-        : `Repair or remove ${label} from the NS set of ${zone}; other servers may mask it.` }))
+    const at = findings.findIndex((f) => f.code === code && f.zone === zone)
+    const prev = findings[at]
+    if (prev?.servers?.includes(label)) continue
+    const servers = [...(prev?.servers ?? []), label]
+    const what = code === 'QUERY_BLOCKED' ? 'stopped by the address guard (--allow-net)'
+      : code === 'RESPONSE_MALFORMED' ? 'sent a response that cannot be used' : 'did not answer'
+    const f = finding(code, { zone, servers,
+      evidence: [...(prev?.evidence ?? []), `${label}: ${r.error}${r.detail ? `: ${r.detail}` : ''}`],
+      message: `${servers.length === 1 ? 'A server' : `${servers.length} servers`} of ${zone} `
+        + `(${servers.join(', ')}): ${what}.`,
+      advice: code === 'QUERY_BLOCKED' ? 'Widen --allow-net if these servers should be asked.'
+        : `Repair ${servers.join(', ')} or remove it from the NS set of ${zone}; while other `
+          + 'servers answer, resolvers mask the fault, but each lookup that tries it is slower.' })
+    if (prev === undefined) findings.push(f)
+    else findings[at] = f
   }
 }
 

@@ -98,6 +98,8 @@ export interface Report {
   readonly brokenLink: BrokenLink | null
   /** For an insecure verdict: where the chain became unsigned, and why. */
   readonly insecureAt: { readonly zone: string; readonly reason: string } | null
+  /** For an indeterminate verdict: the first zone that could not be decided, and why. */
+  readonly undecidedAt: { readonly zone: string; readonly reason: string } | null
   readonly findings: readonly Finding[]
   readonly chain: readonly ZoneReport[]
   readonly answers: readonly AnswerReport[]

@@ -35,6 +35,9 @@ export function renderText(r: Report): string {
   } else if (r.insecureAt !== null) {
     out.push(`WHERE    ${r.insecureAt.zone}`)
     out.push(...wrap(r.insecureAt.reason, '         '))
+  } else if (r.undecidedAt !== null) {
+    out.push(`WHERE    ${r.undecidedAt.zone}`)
+    out.push(...wrap(r.undecidedAt.reason, '         '))
   }
   out.push('', 'Chain of trust, from the trust anchor down:')
   for (const z of r.chain) out.push(...renderZone(z, r.brokenLink?.zone === z.zone))
@@ -60,10 +63,11 @@ export function renderText(r: Report): string {
       out.push(...wrap(f.message, '          '))
     }
   }
-  out.push('', 'Words used: secure = every link verified from the trust anchor; insecure = a '
-    + 'parent proves the zone unsigned; bogus = a link fails, so validators refuse the answer; '
-    + 'KSK = key-signing key (the one the DS names); ZSK = zone-signing key; DS = the parent\'s '
-    + 'fingerprint of the KSK; RRSIG = a signature.', '', verdictLine(r))
+  out.push('', ...wrap('Words used: secure = every link verified from the trust anchor; '
+    + 'insecure = a parent proves the zone unsigned; bogus = a link fails, so validators refuse '
+    + 'the answer; indeterminate = not enough servers answered to decide; KSK = key-signing key '
+    + '(the one the DS names); ZSK = zone-signing key; DS = the parent\'s fingerprint of the KSK; '
+    + 'RRSIG = a signature.', '  ', ''), '', verdictLine(r))
   return `${out.join('\n')}\n`
 }
 
@@ -74,10 +78,7 @@ export function verdictLine(r: Report): string {
     return `${head}, broken at ${r.brokenLink.zone} (${r.brokenLink.code})`
   }
   if (r.insecureAt !== null) return `${head}, unsigned from ${r.insecureAt.zone} down`
-  if (r.status === 'indeterminate') {
-    const why = r.findings.find((f) => f.severity !== 'info')
-    return `${head}: ${why === undefined ? 'the walk did not finish' : why.code}`
-  }
+  if (r.undecidedAt !== null) return `${head}, undecided at ${r.undecidedAt.zone}`
   return head
 }
 
@@ -87,8 +88,9 @@ function renderZone(z: ZoneReport, broken: boolean): string[] {
   out.push(`  ${z.zone.padEnd(28)} ${z.status.toUpperCase()}${mark}`)
   out.push(...wrap(z.summary, '      '))
   if (z.servers.length > 0) {
-    out.push(`      servers: ${z.servers.map((s) => `${s.address}${s.port === 53 ? ''
-      : `:${s.port}`}${s.names.length > 0 ? ` (${s.names.join(', ')})` : ''}`).join(', ')}`)
+    out.push(...wrap(`servers: ${z.servers.map((s) => `${s.address}${s.port === 53 ? ''
+      : `:${s.port}`}${s.names.length > 0 ? ` (${s.names.join(', ')})` : ''}${s.serial === null
+      ? '' : ` serial ${s.serial}`}`).join(', ')}`, '        ', '      '))
   }
   for (const d of z.ds) {
     const what = { matches: `matches key ${d.keyTag}`, 'digest-mismatch':
