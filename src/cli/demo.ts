@@ -10,6 +10,7 @@ import { check } from '../check.js'
 import { startReplayServer } from '../lab/replay-server.js'
 import { parseAllowNet } from '../net/guard.js'
 import type { Capture, CapturedExchange } from '../probe/capture.js'
+import { table } from 'table'
 import { nameFromText } from '../wire/name.js'
 import { typeFromText } from '../wire/text.js'
 
@@ -89,8 +90,23 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       }
     }
     if (opts.format === 'json') opts.write(`${JSON.stringify(reports, null, 2)}\n`)
+    else if (reports.length > 1) opts.write(summary(scenarios, reports))
     return 0
   } finally {
     await server.close()
   }
+}
+
+/** One row per scenario, so the whole lab reads at a glance after the long reports. */
+function summary(scenarios: readonly LabScenario[], reports: readonly Report[]): string {
+  const rows = [['scenario', 'what the lab did', 'verdict', 'broken link']]
+  scenarios.forEach((s, i) => {
+    const r = reports[i]
+    if (r === undefined) return
+    const where = r.brokenLink !== null ? `${r.brokenLink.code} at ${r.brokenLink.zone}`
+      : r.insecureAt !== null ? `unsigned from ${r.insecureAt.zone}` : ''
+    rows.push([s.name, s.description, r.status, where])
+  })
+  return `Lab summary (every zone signed by dnssec-signzone, answers recorded from NSD):\n${
+    table(rows, { columns: { 1: { width: 44, wrapWord: true }, 3: { width: 34, wrapWord: true } } })}`
 }
