@@ -9,6 +9,10 @@ import type { AddressGuard } from './net/guard.js'
 import type { Capture, CapturedExchange } from './probe/capture.js'
 import { CAPTURE_FORMAT } from './probe/capture.js'
 import { captureTransport, liveTransport } from './probe/transports.js'
+import { observeResolvers, withResolvers } from './analysis/resolvers.js'
+import type { ResolverObservation } from './analysis/resolvers.js'
+import { probeResolvers } from './probe/resolvers.js'
+import type { ResolverSpec } from './probe/resolvers.js'
 import { walk } from './probe/walker.js'
 import type { Question } from './probe/walker.js'
 import { nameFromText, nameToText } from './wire/name.js'
@@ -17,6 +21,8 @@ export const TOOL = 'dnssec-doctor 0.1.0'
 
 export interface CheckOptions {
   readonly anchors: TrustAnchors
+  /** Recursive resolvers to compare; none by default. */
+  readonly resolvers?: readonly ResolverSpec[]
   readonly rootServers: readonly ServerAddress[]
   readonly guard: AddressGuard | null
   /** Validate as of this time (default: now). */
@@ -36,16 +42,24 @@ export async function check(question: Question, opts: CheckOptions): Promise<Che
   const record: CapturedExchange[] = []
   const transport = liveTransport({ guard: opts.guard, record,
     ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) })
-  const w = await walk(question, transport, { rootServers: opts.rootServers,
-    ...(opts.authPort === undefined ? {} : { port: opts.authPort }),
-    ...(opts.ipv6 === undefined ? {} : { ipv6: opts.ipv6 }) })
+  const resolverRecord: CapturedExchange[] = []
+  // The resolvers are asked while the walk runs: neither waits for the other.
+  const [w] = await Promise.all([
+    walk(question, transport, { rootServers: opts.rootServers,
+      ...(opts.authPort === undefined ? {} : { port: opts.authPort }),
+      ...(opts.ipv6 === undefined ? {} : { ipv6: opts.ipv6 }) }),
+    probeResolvers(question, opts.resolvers ?? [], { guard: opts.guard, record: resolverRecord,
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: Math.max(opts.timeoutMs, 4000) }) }),
+  ])
+  record.push(...resolverRecord)
   const capture: Capture = {
     format: CAPTURE_FORMAT, tool: TOOL, startedAt: startedAt.toISOString(),
     query: { name: nameToText(question.name), type: question.type },
     rootHints: opts.rootServers.map(serverText), authPort: opts.authPort ?? null,
     trustAnchors: anchorsToText(opts.anchors), exchanges: record,
   }
-  const report = analyze(w, { anchors: opts.anchors, at: opts.at ?? startedAt })
+  const report = withResolvers(analyze(w, { anchors: opts.anchors, at: opts.at ?? startedAt }),
+    record, capture.query)
   return { report, capture }
 }
 
@@ -76,9 +90,19 @@ export async function replay(capture: Capture, opts: { anchors: TrustAnchors; at
   const w = await walk({ name: nameFromText(capture.query.name), type: capture.query.type },
     captureTransport(capture.exchanges), { rootServers,
       ...(capture.authPort === null ? {} : { port: capture.authPort }) })
-  return analyze(w, { anchors: opts.anchors, at: opts.at ?? new Date(capture.startedAt) })
+  return withResolvers(analyze(w, { anchors: opts.anchors,
+    at: opts.at ?? new Date(capture.startedAt) }), capture.exchanges, capture.query)
 }
 
 function serverText(s: ServerAddress): string {
   return s.address.includes(':') ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`
+}
+
+/** The resolver comparison alone, without the chain walk. */
+export async function compareResolvers(question: Question, resolvers: readonly ResolverSpec[],
+  opts: { guard: AddressGuard | null; timeoutMs?: number }): Promise<ResolverObservation[]> {
+  const record: CapturedExchange[] = []
+  await probeResolvers(question, resolvers, { guard: opts.guard, record,
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) })
+  return observeResolvers(record, nameToText(question.name), question.type)
 }

@@ -116,6 +116,11 @@ export const CODES = {
     meaning: 'A DS uses an algorithm or digest type this validator does not support;'
       + ' other DS records are used instead',
   },
+  RESOLVER_DISAGREES: {
+    severity: 'warning', party: 'resolver-operator', rfc: 'RFC 7646, RFC 4035 5.5',
+    meaning: 'A resolver\'s answer contradicts the chain walk: validated what we find bogus, or'
+      + ' failed what we find secure',
+  },
   DS_STALE_ENTRY: {
     severity: 'info', party: 'registrar', rfc: 'RFC 7583',
     meaning: 'A DS names no key the zone publishes, but another DS still validates the zone',

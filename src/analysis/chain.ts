@@ -71,6 +71,8 @@ export function analyze(walk: WalkResult, opts: AnalyzeOptions): Report {
     chain: chain.map((s) => s.report),
     answers,
     trustAnchor: `${opts.anchors.source}: ${anchorsToText(opts.anchors).join('; ')}`,
+    resolvers: [],
+    conclusion: null,
   }
 }
 

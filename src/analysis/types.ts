@@ -1,6 +1,7 @@
 // The report model: what the analysis produces and every output format renders. It is the
 // JSON schema of `check --json` (docs/json.md), so fields are added, never renamed.
 import type { Finding } from '../findings.js'
+import type { ResolverObservation } from './resolvers.js'
 
 /** The four RFC 4035 section 4.3 states. */
 export type Status = 'secure' | 'insecure' | 'bogus' | 'indeterminate'
@@ -104,4 +105,8 @@ export interface Report {
   readonly chain: readonly ZoneReport[]
   readonly answers: readonly AnswerReport[]
   readonly trustAnchor: string
+  /** What each recursive resolver answered (empty when none was asked). */
+  readonly resolvers: readonly ResolverObservation[]
+  /** One paragraph joining the resolvers' answers and the chain walk; null without them. */
+  readonly conclusion: string | null
 }

@@ -5,12 +5,46 @@ import { writeFileSync } from 'node:fs'
 import yargs from 'yargs'
 import type { Report } from '../analysis/types.js'
 import { AnchorError, loadTrustAnchors, parseServerList, ROOT_SERVERS_V4 } from '../anchors.js'
-import { CaptureError, check, readCapture, replay } from '../check.js'
+import { CaptureError, check, compareResolvers, readCapture, replay } from '../check.js'
+import { PUBLIC_RESOLVERS, systemResolvers } from '../probe/resolvers.js'
+import type { ResolverSpec } from '../probe/resolvers.js'
 import { GuardSyntaxError, guardFromEnv } from '../net/guard.js'
-import { renderTable, renderText } from '../report/text.js'
+import { renderResolvers, renderTable, renderText } from '../report/text.js'
 import { nameFromText, NameSyntaxError } from '../wire/name.js'
 import { typeFromText } from '../wire/text.js'
 import { runDemo } from './demo.js'
+
+const RESOLVER_OPTION = { type: 'string', array: true, describe: 'Also compare this '
+  + 'resolver: NAME=ADDR[:PORT] (repeatable)' } as const
+const DEFAULT_RESOLVERS_OPTION = { type: 'boolean', default: true, describe: 'Compare Google, '
+  + 'Cloudflare, Quad9, OpenDNS and the system resolvers (--no-default-resolvers: do not)' } as const
+
+/** --resolver NAME=ADDR[:PORT] values plus, unless turned off, the public and system ones. */
+export function resolverSet(given: readonly (string | number)[] | undefined,
+  defaults: boolean): ResolverSpec[] {
+  const mine = (given ?? []).map((v) => {
+    const text = String(v)
+    const eq = text.indexOf('=')
+    const name = eq > 0 ? text.slice(0, eq) : text
+    const [server] = parseServerList(eq > 0 ? text.slice(eq + 1) : text, 53)
+    if (server === undefined || name.trim() === '') {
+      throw new UsageError(`--resolver: give NAME=ADDR[:PORT], not "${text}"`)
+    }
+    return { name, ...server }
+  })
+  return defaults ? [...PUBLIC_RESOLVERS, ...systemResolvers(), ...mine] : mine
+}
+
+/** A repeated option takes its last value, as in most tools, never an array. */
+function lastOf(v: unknown): unknown {
+  return Array.isArray(v) ? v[v.length - 1] : v
+}
+function lastString(v: unknown): string {
+  return String(lastOf(v))
+}
+function lastNumber(v: unknown): number {
+  return Number(lastOf(v))
+}
 
 export class UsageError extends Error {
   override readonly name = 'UsageError'
@@ -56,28 +90,28 @@ export async function main(argv: string[]): Promise<number> {
   const out = (s: string): void => { process.stdout.write(s) }
   const parser = yargs(argv)
     .scriptName('dnssec-doctor')
-    // A repeated option takes its last value, as users of other tools expect, never an array.
-    .parserConfiguration({ 'duplicate-arguments-array': false })
     .usage('$0 <command> [options]\n\nTells why a domain fails to resolve when DNSSEC is involved.')
     .option('format', { choices: ['text', 'json', 'table'] as const, default: 'text' as Format,
       describe: 'Output format' })
     .option('json', { type: 'boolean', describe: 'Same as --format json' })
-    .option('at', { type: 'string', describe: 'Validate as of this time (ISO 8601 or epoch s)' })
-    .option('trust-anchor', { type: 'string', describe: 'Trust anchor file: RFC 7958 XML, or '
+    .option('at', { type: 'string', coerce: lastString, describe: 'Validate as of this time (ISO 8601 or epoch s)' })
+    .option('trust-anchor', { type: 'string', coerce: lastString, describe: 'Trust anchor file: RFC 7958 XML, or '
       + 'DS/DNSKEY lines in zone-file syntax (default: the root KSK-2017 and KSK-2024)' })
-    .option('allow-net', { type: 'string', describe: 'Only send queries to these networks, e.g. '
+    .option('allow-net', { type: 'string', coerce: lastString, describe: 'Only send queries to these networks, e.g. '
       + '127.0.0.0/8 (or set DNSSEC_DOCTOR_ALLOW_NET)' })
     .command('check <name> [type]', 'Walk the chain of trust from the root and find the broken '
       + 'link', (y) => y
       .positional('name', { type: 'string', describe: 'Domain name' })
       .positional('type', { type: 'string', describe: 'Record type (default A)' })
-      .option('root-hints', { type: 'string', describe: 'Root servers: ADDR[:PORT],...' })
-      .option('port', { type: 'number', describe: 'Ask every authoritative server on this port '
+      .option('root-hints', { type: 'string', coerce: lastString, describe: 'Root servers: ADDR[:PORT],...' })
+      .option('port', { type: 'number', coerce: lastNumber, describe: 'Ask every authoritative server on this port '
         + '(lab use)' })
-      .option('timeout', { type: 'number', default: 2000, describe: 'Per-query timeout, ms' })
+      .option('timeout', { type: 'number', coerce: lastNumber, default: 2000, describe: 'Per-query timeout, ms' })
       .option('ipv6', { type: 'boolean', default: false, describe: 'Also ask IPv6 addresses' })
-      .option('save', { type: 'string', describe: 'Write the capture (every query and response) '
-        + 'to this file, for `replay` or a support ticket' }), async (a) => {
+      .option('save', { type: 'string', coerce: lastString, describe: 'Write the capture (every query and response) '
+        + 'to this file, for `replay` or a support ticket' })
+      .option('resolver', RESOLVER_OPTION)
+      .option('default-resolvers', DEFAULT_RESOLVERS_OPTION), async (a) => {
       const name = nameFromText(String(a.name ?? ''))
       const type = parseType(a.type)
       const at = parseAt(a.at)
@@ -93,12 +127,33 @@ export async function main(argv: string[]): Promise<number> {
       const rootServers = a['root-hints'] === undefined
         ? ROOT_SERVERS_V4.map((address) => ({ address, port: 53 }))
         : parseServerList(a['root-hints'], port ?? 53)
+      const resolvers = resolverSet(a.resolver, a['default-resolvers'])
       const { report, capture } = await check({ name, type }, { anchors, rootServers, guard,
-        timeoutMs: a.timeout, ipv6: a.ipv6, ...(at === undefined ? {} : { at }),
+        resolvers, timeoutMs: a.timeout, ipv6: a.ipv6, ...(at === undefined ? {} : { at }),
         ...(port === undefined ? {} : { authPort: port }) })
       if (a.save !== undefined) writeFileSync(a.save, `${JSON.stringify(capture, null, 1)}\n`)
       out(render(report, a.json === true ? 'json' : a.format))
       code = exitCodeFor(report)
+    })
+    .command('resolvers <name> [type]', 'Compare what recursive resolvers answer, with and '
+      + 'without checking disabled', (y) => y
+      .positional('name', { type: 'string', describe: 'Domain name' })
+      .positional('type', { type: 'string', describe: 'Record type (default A)' })
+      .option('resolver', RESOLVER_OPTION)
+      .option('default-resolvers', DEFAULT_RESOLVERS_OPTION)
+      .option('timeout', { type: 'number', coerce: lastNumber, default: 4000, describe: 'Per-query timeout, ms' }),
+    async (a) => {
+      const name = nameFromText(String(a.name ?? ''))
+      const type = parseType(a.type)
+      const guard = guardFromEnv(process.env, a['allow-net'])
+      const resolvers = resolverSet(a.resolver, a['default-resolvers'])
+      if (resolvers.length === 0) throw new UsageError('no resolver to ask: give --resolver')
+      const list = await compareResolvers({ name, type }, resolvers, { guard,
+        timeoutMs: a.timeout })
+      out(a.json === true || a.format === 'json' ? `${JSON.stringify({ resolvers: list },
+        null, 2)}\n` : renderResolvers(list))
+      code = list.some((o) => o.verdict === 'validation-failure' || o.verdict === 'other-failure')
+        ? EXIT.problem : list.every((o) => o.rcode === null) ? EXIT.undetermined : EXIT.ok
     })
     .command('replay <file>', 'Re-analyse a capture saved with `check --save`, offline',
       (y) => y.positional('file', { type: 'string' }), async (a) => {
@@ -118,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(a.scenario === undefined ? {} : { only: a.scenario }), write: out,
           render })
       })
-    .demandCommand(1, 'Give a command: check, replay or demo')
+    .demandCommand(1, 'Give a command: check, resolvers, replay or demo')
     .strict()
     .help()
     .version(false)

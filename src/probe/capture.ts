@@ -21,6 +21,12 @@ export interface CapturedExchange {
   /** Why no usable response came: 'timeout', 'blocked' (address guard), 'network', ... */
   readonly error?: string
   readonly errorDetail?: string
+  /**
+   * Set for the resolver comparison: which resolver was asked, and whether checking was
+   * disabled. Exchanges without it are the walk's own, with RD clear.
+   */
+  readonly resolver?: string
+  readonly cd?: boolean
 }
 
 export interface Capture {

@@ -41,6 +41,7 @@ export function liveTransport(opts: LiveOptions): Transport {
 export function captureTransport(exchanges: readonly CapturedExchange[]): Transport {
   const byKey = new Map<string, CapturedExchange[]>()
   for (const e of exchanges) {
+    if (e.resolver !== undefined) continue // the resolver comparison's, not the walk's
     const k = `${e.server}|${e.port}|${e.qname.toLowerCase()}|${e.qtype}`
     const list = byKey.get(k) ?? []
     list.push(e)

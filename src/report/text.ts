@@ -1,11 +1,13 @@
 // The readable chain report. It leads with the verdict and the cause, says who must act and
 // which servers are involved, keeps knock-on effects below, and explains its own words.
-import { table } from 'table'
+import { getBorderCharacters, table } from 'table'
+import { VERDICT_WORDS } from '../analysis/resolvers.js'
+import type { ResolverObservation } from '../analysis/resolvers.js'
 import { CODES } from '../findings.js'
 import type { Finding } from '../findings.js'
 import type { Report, SignatureReport, Status, ZoneReport } from '../analysis/types.js'
 
-const VERDICT_WORDS: Record<Status, string> = {
+const STATUS_WORDS: Record<Status, string> = {
   secure: 'SECURE: the chain of trust is intact; validating resolvers will answer',
   insecure: 'INSECURE: the name is not protected by DNSSEC; resolvers will answer it unchecked',
   bogus: 'BOGUS: validating resolvers (Google, Cloudflare, Quad9, ...) will answer SERVFAIL',
@@ -23,7 +25,11 @@ const PARTY_WORDS: Record<Finding['party'], string> = {
 export function renderText(r: Report): string {
   const out: string[] = []
   out.push(`dnssec-doctor: ${r.query.name} ${r.query.type}, validated as of ${stamp(r.at)}`, '')
-  out.push(`VERDICT  ${VERDICT_WORDS[r.status]}`)
+  if (r.resolvers.length > 0) {
+    out.push(renderResolvers(r.resolvers).trimEnd(), '')
+    if (r.conclusion) out.push(...wrap(r.conclusion, ''), '')
+  }
+  out.push(`VERDICT  ${STATUS_WORDS[r.status]}`)
   if (r.brokenLink !== null) {
     const b = r.brokenLink
     out.push(`CAUSE    ${b.code} at ${b.zone}${b.recordZone !== b.zone
@@ -168,4 +174,17 @@ export function renderTable(r: Report): string {
   }
   return `${table(rows)}verdict: ${r.status}${r.brokenLink === null ? ''
     : ` (${r.brokenLink.code} at ${r.brokenLink.zone}: ${CODES[r.brokenLink.code].meaning})`}\n`
+}
+
+/** What each resolver answered, plain and with checking disabled, as one aligned table. */
+export function renderResolvers(list: readonly ResolverObservation[]): string {
+  const rows = [['resolver', 'address', 'answer', 'AD', 'with CD', 'EDE', 'verdict']]
+  for (const o of list) {
+    rows.push([o.name, o.port === 53 ? o.address : `${o.address}:${o.port}`,
+      o.rcode ?? (o.error ?? 'none'), o.rcode === null ? '-' : o.ad ? 'yes' : 'no',
+      o.cdRcode ?? '-', o.ede.map((e) => `${e.code} ${e.name}`).join(', ') || '-',
+      VERDICT_WORDS[o.verdict]])
+  }
+  return table(rows, { border: getBorderCharacters('void'),
+    columnDefault: { paddingLeft: 0, paddingRight: 2 }, drawHorizontalLine: () => false })
 }
