@@ -121,6 +121,11 @@ export const CODES = {
     meaning: 'A resolver\'s answer contradicts the chain walk: validated what we find bogus, or'
       + ' failed what we find secure',
   },
+  VALIDATION_BUDGET_EXCEEDED: {
+    severity: 'warning', party: 'server-operator', rfc: 'RFC 4035 5.3.3, CVE-2023-50387',
+    meaning: 'An RRset came with more signatures or colliding keys than a validator checks'
+      + ' (the KeyTrap limit): it cannot be validated',
+  },
   DS_STALE_ENTRY: {
     severity: 'info', party: 'registrar', rfc: 'RFC 7583',
     meaning: 'A DS names no key the zone publishes, but another DS still validates the zone',

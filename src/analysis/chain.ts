@@ -222,7 +222,7 @@ function judgeDs(v: ZoneVisit, parent: ZoneState, opts: AnalyzeOptions,
       if (out.status === 'secure') {
         j = { ds, servers: [...g.servers], signatures, state: null }
       } else {
-        const cause = out.code === null ? null : finding(out.code, { zone, recordZone: parentZone,
+        const cause = finding(out.code, { zone, recordZone: parentZone,
           servers: g.servers, ...sigFields(out.culprit),
           message: `The DS RRset for ${zone}, served by ${parentZone}, is not validly signed: ${
             describeSig(out.code, out.culprit, opts.at)}.`,
@@ -246,7 +246,7 @@ function judgeNoDs(v: ZoneVisit, parent: ZoneState, g: ResponseGroup, m: Message
   const parentZone = parent.report.zone
   const proof = checkedDenialRecords(m, parent, g.servers, opts, signatures)
   if (proof.bad !== null) {
-    return { ds: [], servers: [...g.servers], signatures, state: { status: 'bogus',
+    return { ds: [], servers: [...g.servers], signatures, state: { status: statusFor(proof.bad.code),
       summary: 'the proof that there is no DS is not validly signed', cause: finding(
         proof.bad.code, { zone, recordZone: parentZone, servers: g.servers,
           ...sigFields(proof.bad.culprit),
@@ -442,8 +442,8 @@ function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOptions,
   }
   if (cause !== null) {
     findings.push(cause)
-    return { report: report(cause.severity === 'error' ? 'bogus' : 'indeterminate', sigs,
-      denialText), cause }
+    const status = cause.code === 'SERVER_ERROR_RCODE' ? 'indeterminate' : statusFor(cause.code)
+    return { report: report(status, sigs, denialText), cause }
   }
   return { report: report('secure', sigs, denialText), cause: null }
 }
@@ -473,7 +473,7 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
     const out = validateRRset({ rrset: set, sigs: m.answer, keys: zone.keys,
       zone: zone.visit.zone, at: opts.at, servers: g.servers })
     signatures.push(...out.signatures)
-    if (out.status !== 'secure' && out.code !== null) {
+    if (out.status !== 'secure') {
       return { signatures, denial: null, cause: finding(out.code, { zone: zoneName,
         servers: g.servers, record: `${nameToText(head.name)} ${typeToText(head.type)}`,
         ...sigFields(out.culprit),
@@ -532,7 +532,7 @@ function checkedDenialRecords(m: Message, zone: ZoneState, servers: readonly str
     const out = validateRRset({ rrset: set, sigs: m.authority, keys: zone.keys,
       zone: zone.visit.zone, at: opts.at, servers })
     signatures.push(...out.signatures)
-    if (out.status !== 'secure' && out.code !== null) {
+    if (out.status !== 'secure') {
       return { records, bad: { code: out.code, culprit: out.culprit } }
     }
     if (head.type !== RRType.SOA) records.push(...set)
@@ -585,6 +585,11 @@ function verdict(steps: { zone: ZoneState; answer: AnswerReport; cause: Finding 
   }
   return { status: insecureAt === null ? 'secure' : 'insecure', brokenLink: null, insecureAt,
     undecidedAt: null }
+}
+
+/** A spent work budget leaves a link undecided; every other failure makes it bogus. */
+function statusFor(code: Finding['code']): Status {
+  return code === 'VALIDATION_BUDGET_EXCEEDED' ? 'indeterminate' : 'bogus'
 }
 
 function toLink(f: Finding): NonNullable<Report['brokenLink']> {

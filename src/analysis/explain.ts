@@ -18,8 +18,13 @@ export function describeSig(code: FindingCode, s: SignatureReport | null, at: Da
       return `${by} does not verify: the records or the signature changed after signing, or `
         + 'another key made it'
     case 'RRSIG_NO_MATCHING_DNSKEY':
-      return `the signature names key ${s.keyTag} of ${s.signer}, which is not among the zone's `
-        + 'validated keys'
+      return s.status === 'unsupported'
+        ? `the only signature uses algorithm ${s.algorithm}, which this validator cannot check`
+        : `the signature names key ${s.keyTag} of ${s.signer}, which is not among the zone's `
+          + 'validated keys'
+    case 'VALIDATION_BUDGET_EXCEEDED':
+      return 'it came with more signatures (or keys sharing one key tag) than a validator will '
+        + 'try, and none of those tried verified'
     default:
       return `${by}: ${s.status}`
   }
@@ -63,6 +68,9 @@ export function advise(code: FindingCode, c: AdviceContext): string {
     case 'RRSIG_NO_MATCHING_DNSKEY':
       return `Publish the key that made these signatures in ${c.zone}'s DNSKEY set, or re-sign `
         + 'with a published key.'
+    case 'VALIDATION_BUDGET_EXCEEDED':
+      return `Sign each RRset of ${c.zone} once per key; a server that adds many signatures or `
+        + 'keys with colliding tags may be under attack or misconfigured.'
     case 'NSEC_PROOF_MISSING':
     case 'NSEC3_PROOF_INVALID':
       return `The servers of ${c.zone} must serve the NSEC/NSEC3 chain of the signed zone; `

@@ -22,10 +22,21 @@ export const DNSKEY_FLAG_ZONE = 0x0100
 export const DNSKEY_FLAG_REVOKE = 0x0080
 export const DNSKEY_FLAG_SEP = 0x0001
 
-export interface RRsetOutcome {
-  readonly status: 'secure' | 'bogus' | 'indeterminate'
-  /** For bogus: the code of the best signature's failure (the most telling one). */
-  readonly code: FindingCode | null
+export type RRsetOutcome = SecureOutcome | FailedOutcome
+
+interface SecureOutcome extends OutcomeBase {
+  readonly status: 'secure'
+  readonly code: null
+}
+
+/** Every outcome that is not secure carries a code, so no caller can mistake it for secure. */
+interface FailedOutcome extends OutcomeBase {
+  readonly status: 'bogus' | 'indeterminate'
+  /** The best signature's failure (the most telling one), or the budget that ran out. */
+  readonly code: FindingCode
+}
+
+interface OutcomeBase {
   readonly signatures: readonly SignatureReport[]
   /** The signature that decided a failure, for evidence (key tag, dates). */
   readonly culprit: SignatureReport | null
@@ -76,13 +87,15 @@ export function validateRRset(input: RRsetInput): RRsetOutcome {
     return { status: 'secure', code: null, signatures: reports, culprit: null, validKeyTags }
   }
   const best = [...reports].sort((a, b) => RANK[a.status] - RANK[b.status])[0] ?? null
-  if (undecided || best === null || CODE_FOR[best.status] === undefined) {
-    // Only unsupported algorithms or an exhausted budget: could not decide.
-    return { status: 'indeterminate', code: null, signatures: reports, culprit: best,
-      validKeyTags }
+  if (undecided) {
+    // More signatures than the budget: could not decide, which is never "secure".
+    return { status: 'indeterminate', code: 'VALIDATION_BUDGET_EXCEEDED', signatures: reports,
+      culprit: best, validKeyTags }
   }
-  return { status: 'bogus', code: CODE_FOR[best.status] ?? null, signatures: reports,
-    culprit: best, validKeyTags }
+  // A signature whose algorithm we cannot check vouches for nothing: with no other valid
+  // signature, no usable key signed the RRset.
+  const code = best === null ? 'RRSIG_MISSING' : CODE_FOR[best.status] ?? 'RRSIG_NO_MATCHING_DNSKEY'
+  return { status: 'bogus', code, signatures: reports, culprit: best, validKeyTags }
 }
 
 function judge(sig: RR<RRSIGData>, input: RRsetInput, spend: () => boolean): SignatureStatus {
