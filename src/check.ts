@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { analyze } from './analysis/chain.js'
 import type { Report } from './analysis/types.js'
 import type { ServerAddress, TrustAnchors } from './anchors.js'
-import { anchorsToText, parseServerList } from './anchors.js'
+import { anchorsToText, parseServerList, parseTrustAnchors } from './anchors.js'
 import type { AddressGuard } from './net/guard.js'
 import type { Capture, CapturedExchange } from './probe/capture.js'
 import { CAPTURE_FORMAT } from './probe/capture.js'
@@ -80,10 +80,48 @@ export function readCapture(path: string): Capture {
     || !Array.isArray(c.exchanges) || !Array.isArray(c.rootHints) || c.query === undefined) {
     throw new CaptureError(`${path} is not a ${CAPTURE_FORMAT} file`)
   }
+  const problem = captureProblem(c)
+  if (problem !== null) throw new CaptureError(`${path} is damaged: ${problem}`)
   return c as Capture
 }
 
+/** The first field of a capture that does not have the type the replay relies on. */
+function captureProblem(c: Partial<Capture>): string | null {
+  const q = c.query as unknown as Record<string, unknown> | null
+  if (q === null || typeof q !== 'object' || typeof q.name !== 'string'
+    || typeof q.type !== 'number') return 'query must be { name, type }'
+  if (typeof c.startedAt !== 'string' || Number.isNaN(Date.parse(c.startedAt))) {
+    return 'startedAt must be an ISO 8601 time'
+  }
+  if (!(c.rootHints ?? []).every((h) => typeof h === 'string')) return 'rootHints must be text'
+  if (!Array.isArray(c.trustAnchors) || !c.trustAnchors.every((t) => typeof t === 'string')) {
+    return 'trustAnchors must be a list of DS lines'
+  }
+  if (c.authPort !== null && typeof c.authPort !== 'number') return 'authPort must be a number'
+  const hex = /^(?:[0-9a-f]{2})*$/i
+  for (const [i, e] of (c.exchanges ?? []).entries()) {
+    const x = e as unknown as Record<string, unknown> | null
+    if (x === null || typeof x !== 'object') return `exchange ${i} is not an object`
+    if (typeof x.server !== 'string' || typeof x.port !== 'number'
+      || typeof x.qname !== 'string' || typeof x.qtype !== 'number'
+      || typeof x.ms !== 'number' || (x.transport !== 'udp' && x.transport !== 'tcp')) {
+      return `exchange ${i} lacks server, port, qname, qtype, ms or transport`
+    }
+    if (typeof x.query !== 'string' || !hex.test(x.query)) return `exchange ${i}: query is not hex`
+    if (!(x.response === null || (typeof x.response === 'string' && hex.test(x.response)))) {
+      return `exchange ${i}: response must be hex or null`
+    }
+  }
+  return null
+}
+
 /** Re-runs the walk and the analysis on a capture, offline. */
+/** The trust anchor the capture was made with, for a replay that names none. */
+export function captureAnchors(capture: Capture): TrustAnchors {
+  return parseTrustAnchors(capture.trustAnchors.join('\n'), 'the capture\'s trust anchor',
+    new Date(capture.startedAt))
+}
+
 export async function replay(capture: Capture, opts: { anchors: TrustAnchors; at?: Date }):
   Promise<Report> {
   const rootServers = capture.rootHints.flatMap((h) => parseServerList(h, 53))

@@ -121,6 +121,10 @@ export const CODES = {
     meaning: 'A resolver\'s answer contradicts the chain walk: validated what we find bogus, or'
       + ' failed what we find secure',
   },
+  CNAME_LOOP: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 1034 3.6.2',
+    meaning: 'The alias chain comes back to a name it already passed: the name cannot resolve',
+  },
   VALIDATION_BUDGET_EXCEEDED: {
     severity: 'warning', party: 'server-operator', rfc: 'RFC 4035 5.3.3, CVE-2023-50387',
     meaning: 'An RRset came with more signatures or colliding keys than a validator checks'

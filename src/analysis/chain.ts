@@ -56,6 +56,14 @@ export function analyze(walk: WalkResult, opts: AnalyzeOptions): Report {
     answers.push(report)
     stepStates.push({ zone, answer: report, cause })
   }
+  if (walk.aliasLoop !== null) {
+    const loop = walk.aliasLoop.join(' -> ')
+    findings.push(finding('CNAME_LOOP', { zone: nameToText(walk.question.name),
+      evidence: [loop],
+      message: `The alias chain loops: ${loop}. Resolvers give up on it and answer SERVFAIL, `
+        + 'whatever DNSSEC says.',
+      advice: 'Point one of these CNAME records at a name that has the record itself.' }))
+  }
   for (const l of walk.limits) {
     findings.push(finding('WALK_LIMIT_REACHED', { zone: nameToText(walk.question.name),
       message: `The walk stopped early: ${l}.`,
@@ -158,13 +166,16 @@ function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOption
   for (const g of groups) {
     const r = judgeKeySet(v, g, { usable, all: dsSet, servers: dsServers }, parent === null, opts)
     for (const d of r.ds) dsReports.set(`${d.keyTag}/${d.algorithm}/${d.digest}`, d)
-    for (const k of r.keys) {
-      const id = `${k.keyTag}/${k.algorithm}/${k.flags}`
+    r.keys.forEach((k, i) => {
+      // Key tags collide (a 16-bit checksum): the key itself tells two keys apart.
+      const key = r.keyData[i]
+      const id = `${k.algorithm}/${k.flags}/${key === undefined ? k.keyTag : hex(key.publicKey)}`
       const prev = keyReports.get(id)
       keyReports.set(id, prev === undefined ? k : { ...k,
+        matchedByDs: prev.matchedByDs || k.matchedByDs,
         signsKeySet: prev.signsKeySet || k.signsKeySet,
-        servers: [...prev.servers, ...k.servers] })
-    }
+        servers: [...new Set([...prev.servers, ...k.servers])] })
+    })
     sigReports.push(...r.signatures)
     findings.push(...r.notes)
     if (r.cause === null) goodKeys.push(...r.zoneKeys)
@@ -289,6 +300,8 @@ interface KeySetJudgement {
   readonly notes: Finding[]
   readonly ds: DsReport[]
   readonly keys: KeyReport[]
+  /** The keys the reports describe, in the same order. */
+  readonly keyData: readonly DNSKEYData[]
   readonly signatures: readonly SignatureReport[]
   readonly zoneKeys: DNSKEYData[]
 }
@@ -343,7 +356,7 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
     signsKeySet: matched.has(k) && signers.has(tagOf.get(k) ?? -1), servers: g.servers,
   }))
   const result = (status: Status, cause: Finding | null, zoneKeys: DNSKEYData[] = []):
-    KeySetJudgement => ({ status, cause, notes, ds, keys: keyReports,
+    KeySetJudgement => ({ status, cause, notes, ds, keys: keyReports, keyData: keys,
     signatures: out?.signatures ?? [], zoneKeys })
   const tags = (list: readonly { keyTag: number }[]): string =>
     [...new Set(list.map((x) => x.keyTag))].join(', ') || 'none'
@@ -442,8 +455,7 @@ function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOptions,
   }
   if (cause !== null) {
     findings.push(cause)
-    const status = cause.code === 'SERVER_ERROR_RCODE' ? 'indeterminate' : statusFor(cause.code)
-    return { report: report(status, sigs, denialText), cause }
+    return { report: report(statusFor(cause.code), sigs, denialText), cause }
   }
   return { report: report('secure', sigs, denialText), cause: null }
 }
@@ -504,12 +516,34 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
     : m.rcode === Rcode.NXDOMAIN
       ? proveNxdomain(where, proof.records)
       : proveNodata({ ...where, type: step.question.type }, proof.records)
-  if (result.ok) {
+  if (result.ok && !result.optOut) {
     return { signatures, cause: null,
       denial: `${denialWords(result.proof, qname, step.question.type)}. ${result.detail}` }
   }
+  if (result.ok) {
+    // Opt-out spans may hide unsigned delegations: the denial is not proven (RFC 5155 9.2).
+    return { signatures, denial: result.detail, cause: finding('INSECURE_DELEGATION', {
+      zone: zoneName, servers: g.servers,
+      message: `The NSEC3 record that covers ${qname} has the opt-out flag: the name may be an `
+        + `unsigned delegation, so the answer is insecure (RFC 5155 section 9.2). ${
+          result.detail}`,
+      advice: 'Nothing is broken; opt-out is a choice of the zone operator.' }) }
+  }
   if (result.reason === 'iterations-too-high') {
-    return { signatures, denial: result.detail, cause: null }
+    // Above the iteration limit validators stop hashing and treat the answer as unsigned
+    // (RFC 9276 section 3.2): insecure, and worth fixing.
+    return { signatures, denial: result.detail, cause: finding('NSEC3_ITERATIONS_EXCESSIVE', {
+      zone: zoneName, servers: g.servers,
+      message: `${zoneName} uses NSEC3 with more iterations than validators accept, so they `
+        + `treat the answer for ${qname} as unsigned (RFC 9276). ${result.detail}`,
+      advice: `Re-sign ${zoneName} with NSEC3 iterations 0 and an empty salt.` }) }
+  }
+  if (result.reason === 'budget-exceeded') {
+    return { signatures, denial: result.detail, cause: finding('VALIDATION_BUDGET_EXCEEDED', {
+      zone: zoneName, servers: g.servers,
+      message: `The proof for ${qname} needs more NSEC3 hashing than a validator will do: ${
+        result.detail}`,
+      advice: advise('VALIDATION_BUDGET_EXCEEDED', { zone: zoneName }) }) }
   }
   const code = proof.records.length === 0 ? 'NSEC_PROOF_MISSING' : 'NSEC3_PROOF_INVALID'
   return { signatures, denial: result.detail, cause: finding(code, { zone: zoneName,
@@ -575,8 +609,9 @@ function verdict(steps: { zone: ZoneState; answer: AnswerReport; cause: Finding 
     }
     if (s.answer.status === 'insecure' && insecureAt === null) {
       const z = chain.find((c) => c.status === 'insecure' && c.cause !== null)
-      insecureAt = { zone: z?.report.zone ?? s.answer.zone,
-        reason: z?.cause?.message ?? 'the zone is unsigned' }
+      insecureAt = s.cause !== null ? { zone: s.answer.zone, reason: s.cause.message }
+        : { zone: z?.report.zone ?? s.answer.zone, reason: z?.cause?.message
+          ?? 'the zone is unsigned' }
     }
   }
   if (steps.length === 0 || walk.limits.length > 0 || undecided) {
@@ -587,9 +622,13 @@ function verdict(steps: { zone: ZoneState; answer: AnswerReport; cause: Finding 
     undecidedAt: null }
 }
 
-/** A spent work budget leaves a link undecided; every other failure makes it bogus. */
+/** A spent budget leaves a link undecided; an unusable proof, unsigned; the rest is bogus. */
 function statusFor(code: Finding['code']): Status {
-  return code === 'VALIDATION_BUDGET_EXCEEDED' ? 'indeterminate' : 'bogus'
+  if (code === 'VALIDATION_BUDGET_EXCEEDED' || code === 'SERVER_ERROR_RCODE') {
+    return 'indeterminate'
+  }
+  return code === 'NSEC3_ITERATIONS_EXCESSIVE' || code === 'INSECURE_DELEGATION' ? 'insecure'
+    : 'bogus'
 }
 
 function toLink(f: Finding): NonNullable<Report['brokenLink']> {

@@ -1,11 +1,13 @@
 // The command line. Results go to stdout, everything else to stderr. Exit codes: 0 nothing
 // wrong (secure, or insecure by design), 1 a DNSSEC or DNS problem, 2 bad usage or input,
 // 3 could not determine.
-import { writeFileSync } from 'node:fs'
+import { closeSync, openSync, writeFileSync } from 'node:fs'
 import yargs from 'yargs'
 import type { Report } from '../analysis/types.js'
 import { AnchorError, loadTrustAnchors, parseServerList, ROOT_SERVERS_V4 } from '../anchors.js'
-import { CaptureError, check, compareResolvers, readCapture, replay } from '../check.js'
+import {
+  captureAnchors, CaptureError, check, compareResolvers, readCapture, replay,
+} from '../check.js'
 import { PUBLIC_RESOLVERS, systemResolvers } from '../probe/resolvers.js'
 import type { ResolverSpec } from '../probe/resolvers.js'
 import { GuardSyntaxError, guardFromEnv } from '../net/guard.js'
@@ -33,6 +35,14 @@ export function resolverSet(given: readonly (string | number)[] | undefined,
     return { name, ...server }
   })
   return defaults ? [...PUBLIC_RESOLVERS, ...systemResolvers(), ...mine] : mine
+}
+
+function writable(path: string): void {
+  try {
+    closeSync(openSync(path, 'a'))
+  } catch (e) {
+    throw new UsageError(`--save: cannot write ${path}: ${e instanceof Error ? e.message : e}`)
+  }
 }
 
 /** A repeated option takes its last value, as in most tools, never an array. */
@@ -69,14 +79,24 @@ export function render(r: Report, format: Format): string {
   return renderText(r)
 }
 
-function parseAt(value: string | undefined): Date | undefined {
+/** Seconds since 1970, or ISO 8601; a date that does not exist (Nov 31) is refused. */
+export function parseAt(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined
-  const d = /^\d+$/.test(value) ? new Date(Number(value) * 1000) : new Date(value)
-  if (Number.isNaN(d.getTime())) {
-    throw new UsageError(`--at: not a time: "${value}" (use ISO 8601, e.g. 2026-12-01T00:00Z, `
-      + 'or seconds since 1970)')
-  }
-  return d
+  const bad = (): UsageError => new UsageError(`--at: not a time: "${value}" (use ISO 8601, `
+    + 'e.g. 2026-12-01 or 2026-12-01T00:00Z, or whole seconds since 1970)')
+  if (/^\d{1,12}$/.test(value)) return new Date(Number(value) * 1000)
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/
+    .exec(value)
+  if (m === null) throw bad()
+  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1, 7).map((x) => x ?? '0')
+  const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi),
+    Number(s)))
+  // Date() rolls Nov 31 over to Dec 1; a real date survives the round trip.
+  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d)
+    || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) throw bad()
+  const date = new Date(m[7] === undefined && m[4] !== undefined ? `${value}Z` : value)
+  if (Number.isNaN(date.getTime())) throw bad()
+  return date
 }
 
 function parseType(value: string | undefined): number {
@@ -128,6 +148,8 @@ export async function main(argv: string[]): Promise<number> {
         ? ROOT_SERVERS_V4.map((address) => ({ address, port: 53 }))
         : parseServerList(a['root-hints'], port ?? 53)
       const resolvers = resolverSet(a.resolver, a['default-resolvers'])
+      // Find out now, not after a long walk, that the capture cannot be written.
+      if (a.save !== undefined) writable(a.save)
       const { report, capture } = await check({ name, type }, { anchors, rootServers, guard,
         resolvers, timeoutMs: a.timeout, ipv6: a.ipv6, ...(at === undefined ? {} : { at }),
         ...(port === undefined ? {} : { authPort: port }) })
@@ -159,8 +181,9 @@ export async function main(argv: string[]): Promise<number> {
       (y) => y.positional('file', { type: 'string' }), async (a) => {
         const capture = readCapture(String(a.file))
         const at = parseAt(a.at)
-        const anchors = loadTrustAnchors(a['trust-anchor'] ?? null, at ?? new Date(
-          capture.startedAt))
+        // Without --trust-anchor, the anchor the capture was made with (a lab, a test root).
+        const anchors = a['trust-anchor'] === undefined ? captureAnchors(capture)
+          : loadTrustAnchors(a['trust-anchor'], at ?? new Date(capture.startedAt))
         const report = await replay(capture, { anchors, ...(at === undefined ? {} : { at }) })
         out(render(report, a.json === true ? 'json' : a.format))
         code = exitCodeFor(report)

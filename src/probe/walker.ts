@@ -62,6 +62,8 @@ export interface WalkResult {
   readonly steps: readonly AnswerStep[]
   /** Limits that stopped the walk: referral depth, CNAME hops, name server lookups. */
   readonly limits: readonly string[]
+  /** The alias chain, when it comes back to a name it already passed (a loop). */
+  readonly aliasLoop: readonly string[] | null
 }
 
 export interface WalkOptions {
@@ -102,22 +104,31 @@ class Walker {
     const root = await this.visit([], null, [{ name: null, addresses: this.opts.rootServers }], [])
     const steps: AnswerStep[] = []
     let target: Question = question
-    const seen = new Set<string>()
+    const chain = [key(question.name)]
+    let aliasLoop: string[] | null = null
     for (let hop = 0; ; hop++) {
       const step = await this.resolve(target, root, 0)
       if (step === null) break
       steps.push(step)
-      if (step.aliasTarget === null || question.type === RRType.CNAME) break
-      const key = nameToText(step.aliasTarget).toLowerCase()
-      if (seen.has(key)) break // an alias loop: the analysis reports it from the steps
-      seen.add(key)
+      if (question.type === RRType.CNAME) break
+      // The links inside this answer, then where the chain leaves the zone (if it does).
+      const links = answerChain(step, target.name)
+      const next = step.aliasTarget === null ? null : key(step.aliasTarget)
+      const names = next === null ? links : [...links, next]
+      const again = names.find((n, i) => chain.includes(n) || names.indexOf(n) !== i)
+      chain.push(...names.filter((n) => !chain.includes(n)))
+      if (again !== undefined) {
+        aliasLoop = [...chain, again]
+        break
+      }
+      if (next === null || step.aliasTarget === null) break
       if (hop + 1 >= LIMITS.aliases) {
         this.limits.push(`stopped after ${LIMITS.aliases} aliases`)
         break
       }
       target = { name: step.aliasTarget, type: question.type }
     }
-    return { question, root, steps, limits: this.limits }
+    return { question, root, steps, limits: this.limits, aliasLoop }
   }
 
   /** Descends from `start` by referrals until some zone answers for the name. */
@@ -230,6 +241,20 @@ class Walker {
   }
 }
 
+/** The CNAME targets an answer chains through from `from`, in order (bounded). */
+function answerChain(step: AnswerStep, from: Name): string[] {
+  const msg = step.responses.find((r) => r.message !== null)?.message
+  const out: string[] = []
+  let current = from
+  for (let i = 0; msg != null && i < LIMITS.aliases; i++) {
+    const link = msg.answer.find((rr) => rr.type === RRType.CNAME && nameEquals(rr.name, current))
+    if (link?.data.kind !== 'CNAME') break
+    current = link.data.target
+    out.push(key(current))
+  }
+  return out
+}
+
 function key(name: Name): string {
   return nameToText(name).toLowerCase()
 }
@@ -283,11 +308,14 @@ function hiddenCut(msg: Message, zone: Name, qname: Name): Name | null {
 function aliasTarget(msg: Message, q: Question, zone: Name): Name | null {
   if (q.type === RRType.CNAME) return null
   let current = q.name
+  const passed = [key(current)]
   for (let i = 0; i < LIMITS.aliases; i++) {
     const link: RR | undefined = msg.answer.find((rr) => rr.type === RRType.CNAME
       && nameEquals(rr.name, current))
     if (link === undefined || link.data.kind !== 'CNAME') break
     current = link.data.target
+    if (passed.includes(key(current))) return null // a loop inside the answer
+    passed.push(key(current))
     if (!isSubdomain(current, zone)) return current
   }
   if (nameEquals(current, q.name)) return null

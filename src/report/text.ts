@@ -45,6 +45,13 @@ export function renderText(r: Report): string {
     out.push(`WHERE    ${r.undecidedAt.zone}`)
     out.push(...wrap(r.undecidedAt.reason, '         '))
   }
+  // A DNS failure beside a DNSSEC verdict that looks fine (an alias loop): say it up front.
+  const problem = r.brokenLink === null ? r.findings.find((f) => f.severity === 'error') : undefined
+  if (problem !== undefined) {
+    out.push(`PROBLEM  ${problem.code} at ${problem.zone}`)
+    out.push(...wrap(problem.message, '         '))
+    out.push(...wrap(problem.advice, '         ', 'FIX      '))
+  }
   out.push('', 'Chain of trust, from the trust anchor down:')
   for (const z of r.chain) out.push(...renderZone(z, r.brokenLink?.zone === z.zone))
   out.push('', 'Answer:')
