@@ -114,7 +114,8 @@ class Walker {
       // The links inside this answer, then where the chain leaves the zone (if it does).
       const links = answerChain(step, target.name)
       const next = step.aliasTarget === null ? null : key(step.aliasTarget)
-      const names = next === null ? links : [...links, next]
+      // The target that leaves the zone is normally the answer's last link already.
+      const names = next === null || links.includes(next) ? links : [...links, next]
       const again = names.find((n, i) => chain.includes(n) || names.indexOf(n) !== i)
       chain.push(...names.filter((n) => !chain.includes(n)))
       if (again !== undefined) {
