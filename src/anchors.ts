@@ -1,5 +1,5 @@
 // Trust anchors (RFC 7958 XML or DS/DNSKEY lines in zone-file syntax) and root server hints.
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { nameFromText, nameToText } from './wire/name.js'
@@ -30,13 +30,35 @@ export function loadTrustAnchors(path: string | null, at: Date): TrustAnchors {
   for (const file of candidates) {
     let text: string
     try {
-      text = readFileSync(file, 'utf8')
-    } catch {
+      text = readSmallFile(file, 1 << 20)
+    } catch (e) {
+      if (e instanceof AnchorError) throw e
       continue
     }
     return parseTrustAnchors(text, file, at)
   }
   throw new AnchorError(`cannot read the trust anchor file ${candidates.join(' or ')}`)
+}
+
+/** Reads a regular file of at most `limit` bytes (not /dev/zero, not a 10 GB mistake). */
+export function readSmallFile(path: string, limit: number): string {
+  const st = statSync(path)
+  if (!st.isFile()) throw new AnchorError(`${path} is not a regular file`)
+  if (st.size > limit) throw new AnchorError(`${path} is larger than ${limit} bytes`)
+  return readFileSync(path, 'utf8')
+}
+
+const DIGEST_LENGTH: Record<number, number> = { 1: 20, 2: 32, 4: 48 }
+
+/** A DS anchor's fields must be in range, and a known digest type must have its length. */
+function checkDs(d: DSData, source: string): void {
+  const len = DIGEST_LENGTH[d.digestType]
+  if (d.keyTag > 0xffff || d.algorithm > 0xff || d.digestType > 0xff
+    || (len !== undefined && d.digest.length !== len)) {
+    throw new AnchorError(`${source}: the anchor for key ${d.keyTag} is out of range (key tag `
+      + `0-65535, algorithm and digest type 0-255${len === undefined ? ''
+        : `, a type ${d.digestType} digest has ${len} bytes`})`)
+  }
 }
 
 /** Reads either format; the XML's validity dates are applied at `at` (RFC 7958 section 2). */
@@ -63,7 +85,7 @@ export function parseTrustAnchors(text: string, source: string, at: Date): Trust
     zone = rr.name
   }
   if (zone === null) throw new AnchorError(`${source}: no DS or DNSKEY record found`)
-  return { zone, ds, dnskeys, source }
+  return checked({ zone, ds, dnskeys, source })
 }
 
 function parseXmlAnchors(text: string, source: string, at: Date): TrustAnchors {
@@ -78,6 +100,11 @@ function parseXmlAnchors(text: string, source: string, at: Date): TrustAnchors {
     const body = m[2] ?? ''
     const from = /validFrom="([^"]+)"/.exec(attrs)?.[1]
     const until = /validUntil="([^"]+)"/.exec(attrs)?.[1]
+    for (const t of [from, until]) {
+      if (t !== undefined && Number.isNaN(Date.parse(t))) {
+        throw new AnchorError(`${source}: "${t}" is not a date (RFC 7958 uses xsd:dateTime)`)
+      }
+    }
     if (from !== undefined && Date.parse(from) > at.getTime()) continue
     if (until !== undefined && Date.parse(until) <= at.getTime()) continue
     const field = (tag: string): string | undefined =>
@@ -101,7 +128,19 @@ function parseXmlAnchors(text: string, source: string, at: Date): TrustAnchors {
   if (ds.length === 0) {
     throw new AnchorError(`${source}: no KeyDigest is valid at ${at.toISOString()}`)
   }
-  return { zone, ds, dnskeys, source }
+  return checked({ zone, ds, dnskeys, source })
+}
+
+function checked(a: TrustAnchors): TrustAnchors {
+  // The walk starts at the root; an anchor for another zone would be applied to the root.
+  // TODO(anchors): islands of trust (an anchor below the root) need the walk to start trusting
+  // at that zone; until then such files are refused rather than misapplied.
+  if (a.zone.length !== 0) {
+    throw new AnchorError(`${a.source}: the anchor is for ${nameToText(a.zone)}; only root (.) `
+      + 'trust anchors are supported')
+  }
+  for (const d of a.ds) checkDs(d, a.source)
+  return a
 }
 
 /** Anchors as zone-file lines, for the capture and the report. */

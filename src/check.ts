@@ -1,10 +1,9 @@
 // The library's main entry points: check a name over the network, or re-check a saved
 // capture. Both walk the same way and hand the walk to the same pure analysis.
-import { readFileSync } from 'node:fs'
 import { analyze } from './analysis/chain.js'
 import type { Report } from './analysis/types.js'
 import type { ServerAddress, TrustAnchors } from './anchors.js'
-import { anchorsToText, parseServerList, parseTrustAnchors } from './anchors.js'
+import { anchorsToText, parseServerList, parseTrustAnchors, readSmallFile } from './anchors.js'
 import type { AddressGuard } from './net/guard.js'
 import type { Capture, CapturedExchange } from './probe/capture.js'
 import { CAPTURE_FORMAT } from './probe/capture.js'
@@ -71,7 +70,7 @@ export class CaptureError extends Error {
 export function readCapture(path: string): Capture {
   let data: unknown
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'))
+    data = JSON.parse(readSmallFile(path, 512 << 20))
   } catch (e) {
     throw new CaptureError(`cannot read capture ${path}: ${e instanceof Error ? e.message : e}`)
   }

@@ -103,6 +103,11 @@ export const CODES = {
     severity: 'warning', party: 'server-operator', rfc: 'RFC 1035 4.1',
     meaning: 'A server sent a response that cannot be parsed or does not match the question',
   },
+  NS_NO_ADDRESS: {
+    severity: 'warning', party: 'registrar', rfc: 'RFC 1034 4.2.1',
+    meaning: 'A name server of the zone has no address the walk could find (missing glue, or a'
+      + ' name that does not resolve)',
+  },
   SERVER_ERROR_RCODE: {
     severity: 'warning', party: 'server-operator', rfc: 'RFC 1035 4.1.1',
     meaning: 'A server answered with SERVFAIL, REFUSED or another error for its own zone',

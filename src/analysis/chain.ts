@@ -10,7 +10,7 @@ import { keyTag } from '../dnssec/keytag.js'
 import type { Finding } from '../findings.js'
 import { finding } from '../findings.js'
 import type { AnswerStep, WalkResult, ZoneVisit } from '../probe/walker.js'
-import { nameEquals, nameToText } from '../wire/name.js'
+import { isSubdomain, nameEquals, nameToText } from '../wire/name.js'
 import { rcodeToText, rrToText, typeToText } from '../wire/text.js'
 import type { DNSKEYData, DSData, Message, Name, RR } from '../wire/types.js'
 import { Rcode, RRType } from '../wire/types.js'
@@ -64,10 +64,12 @@ export function analyze(walk: WalkResult, opts: AnalyzeOptions): Report {
         + 'whatever DNSSEC says.',
       advice: 'Point one of these CNAME records at a name that has the record itself.' }))
   }
-  for (const l of walk.limits) {
+  if (walk.limits.length > 0) {
     findings.push(finding('WALK_LIMIT_REACHED', { zone: nameToText(walk.question.name),
-      message: `The walk stopped early: ${l}.`,
-      advice: 'Look for a referral or alias loop in the zones named above.' }))
+      evidence: [...walk.limits],
+      message: `The walk stopped early: ${walk.limits.join('; ')}.`,
+      advice: 'Look for a referral or alias loop, or name servers without addresses, in the '
+        + 'zones named above.' }))
   }
   const chain = orderedChain(walk, states)
   return {
@@ -108,6 +110,18 @@ function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOption
     return done(parent.status, why)
   }
   noteUnreachable(v.dnskey, zone, findings)
+  if (v.unresolvedNameServers.length > 0) {
+    const names = v.unresolvedNameServers.map(nameToText)
+    findings.push(finding('NS_NO_ADDRESS', { zone, recordZone: base.parent ?? zone,
+      evidence: names,
+      message: `${names.length === 1 ? 'Name server' : `${names.length} name servers`} of ${zone} `
+        + `(${names.slice(0, 6).join(', ')}${names.length > 6 ? ', ...' : ''}) could not be given `
+        + `an address: ${v.unresolvedNameServers.some((n) => isSubdomain(n, v.zone))
+          ? `a name server inside ${zone} needs glue (an address record) in the referral from ${
+            base.parent ?? 'the parent'}, and there is none` : 'its own name does not resolve'}.`,
+      advice: `Add the glue addresses at the registrar (${base.parent ?? 'the parent'} zone), or `
+        + 'use name servers whose names resolve.' }))
+  }
 
   // Step 1: the DS set that vouches for this zone.
   let dsSet: DSData[]
@@ -257,7 +271,8 @@ function judgeNoDs(v: ZoneVisit, parent: ZoneState, g: ResponseGroup, m: Message
   const parentZone = parent.report.zone
   const proof = checkedDenialRecords(m, parent, g.servers, opts, signatures)
   if (proof.bad !== null) {
-    return { ds: [], servers: [...g.servers], signatures, state: { status: statusFor(proof.bad.code),
+    return { ds: [], servers: [...g.servers], signatures, state: {
+      status: statusFor(proof.bad.code),
       summary: 'the proof that there is no DS is not validly signed', cause: finding(
         proof.bad.code, { zone, recordZone: parentZone, servers: g.servers,
           ...sigFields(proof.bad.culprit),
@@ -673,7 +688,8 @@ function noteUnreachable(responses: readonly { server: string; port: number;
     const what = code === 'QUERY_BLOCKED' ? 'stopped by the address guard (--allow-net)'
       : code === 'RESPONSE_MALFORMED' ? 'sent a response that cannot be used' : 'did not answer'
     const f = finding(code, { zone, servers,
-      evidence: [...(prev?.evidence ?? []), `${label}: ${r.error}${r.detail ? `: ${r.detail}` : ''}`],
+      evidence: [...(prev?.evidence ?? []),
+        `${label}: ${r.error}${r.detail ? `: ${r.detail}` : ''}`],
       message: `${servers.length === 1 ? 'A server' : `${servers.length} servers`} of ${zone} `
         + `(${servers.join(', ')}): ${what}.`,
       advice: code === 'QUERY_BLOCKED' ? 'Widen --allow-net if these servers should be asked.'

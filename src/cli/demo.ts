@@ -108,5 +108,6 @@ function summary(scenarios: readonly LabScenario[], reports: readonly Report[]):
     rows.push([s.name, s.description, r.status, where])
   })
   return `Lab summary (every zone signed by dnssec-signzone, answers recorded from NSD):\n${
-    table(rows, { columns: { 1: { width: 44, wrapWord: true }, 3: { width: 34, wrapWord: true } } })}`
+    table(rows, { columns: { 1: { width: 44, wrapWord: true },
+      3: { width: 34, wrapWord: true } } })}`
 }

@@ -10,7 +10,7 @@ import {
 } from '../check.js'
 import { PUBLIC_RESOLVERS, systemResolvers } from '../probe/resolvers.js'
 import type { ResolverSpec } from '../probe/resolvers.js'
-import { GuardSyntaxError, guardFromEnv } from '../net/guard.js'
+import { GuardSyntaxError, guardFromEnv, publicOnlyGuard } from '../net/guard.js'
 import { renderResolvers, renderTable, renderText } from '../report/text.js'
 import { nameFromText, NameSyntaxError } from '../wire/name.js'
 import { typeFromText } from '../wire/text.js'
@@ -18,8 +18,9 @@ import { runDemo } from './demo.js'
 
 const RESOLVER_OPTION = { type: 'string', array: true, describe: 'Also compare this '
   + 'resolver: NAME=ADDR[:PORT] (repeatable)' } as const
-const DEFAULT_RESOLVERS_OPTION = { type: 'boolean', default: true, describe: 'Compare Google, '
-  + 'Cloudflare, Quad9, OpenDNS and the system resolvers (--no-default-resolvers: do not)' } as const
+const DEFAULT_RESOLVERS_OPTION = { type: 'boolean', describe: 'Compare Google, Cloudflare, '
+  + 'Quad9, OpenDNS and the system resolvers (on unless --root-hints names a private root; '
+  + '--no-default-resolvers: never)' } as const
 
 /** --resolver NAME=ADDR[:PORT] values plus, unless turned off, the public and system ones. */
 export function resolverSet(given: readonly (string | number)[] | undefined,
@@ -85,8 +86,9 @@ export function parseAt(value: string | undefined): Date | undefined {
   const bad = (): UsageError => new UsageError(`--at: not a time: "${value}" (use ISO 8601, `
     + 'e.g. 2026-12-01 or 2026-12-01T00:00Z, or whole seconds since 1970)')
   if (/^\d{1,12}$/.test(value)) return new Date(Number(value) * 1000)
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/
-    .exec(value)
+  const day = '(\\d{4})-(\\d{2})-(\\d{2})'
+  const time = '(?:[T ](\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.\\d+)?)?)?'
+  const m = new RegExp(`^${day}${time}(Z|[+-]\\d{2}:?\\d{2})?$`).exec(value)
   if (m === null) throw bad()
   const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1, 7).map((x) => x ?? '0')
   const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi),
@@ -101,7 +103,12 @@ export function parseAt(value: string | undefined): Date | undefined {
 
 function parseType(value: string | undefined): number {
   const t = typeFromText(value ?? 'A')
-  if (t === null || t === 41) throw new UsageError(`not a record type: "${value}"`)
+  if (t === null) throw new UsageError(`not a record type: "${value}"`)
+  // Meta types ask for no RRset that could be validated: OPT, TKEY, TSIG, IXFR, AXFR, ANY...
+  if (t === 0 || t === 41 || (t >= 128 && t <= 255)) {
+    throw new UsageError(`${value} is a query meta-type, not a record type to validate; `
+      + 'ask for one type, e.g. A, AAAA, MX, TXT, DNSKEY')
+  }
   return t
 }
 
@@ -114,21 +121,28 @@ export async function main(argv: string[]): Promise<number> {
     .option('format', { choices: ['text', 'json', 'table'] as const, default: 'text' as Format,
       describe: 'Output format' })
     .option('json', { type: 'boolean', describe: 'Same as --format json' })
-    .option('at', { type: 'string', coerce: lastString, describe: 'Validate as of this time (ISO 8601 or epoch s)' })
-    .option('trust-anchor', { type: 'string', coerce: lastString, describe: 'Trust anchor file: RFC 7958 XML, or '
+    .option('at', { type: 'string', coerce: lastString,
+      describe: 'Validate as of this time (ISO 8601 or epoch s)' })
+    .option('trust-anchor', { type: 'string', coerce: lastString,
+      describe: 'Trust anchor file: RFC 7958 XML, or '
       + 'DS/DNSKEY lines in zone-file syntax (default: the root KSK-2017 and KSK-2024)' })
-    .option('allow-net', { type: 'string', coerce: lastString, describe: 'Only send queries to these networks, e.g. '
+    .option('allow-net', { type: 'string', coerce: lastString,
+      describe: 'Only send queries to these networks, e.g. '
       + '127.0.0.0/8 (or set DNSSEC_DOCTOR_ALLOW_NET)' })
     .command('check <name> [type]', 'Walk the chain of trust from the root and find the broken '
       + 'link', (y) => y
       .positional('name', { type: 'string', describe: 'Domain name' })
       .positional('type', { type: 'string', describe: 'Record type (default A)' })
-      .option('root-hints', { type: 'string', coerce: lastString, describe: 'Root servers: ADDR[:PORT],...' })
-      .option('port', { type: 'number', coerce: lastNumber, describe: 'Ask every authoritative server on this port '
+      .option('root-hints', { type: 'string', coerce: lastString,
+      describe: 'Root servers: ADDR[:PORT],...' })
+      .option('port', { type: 'number', coerce: lastNumber,
+      describe: 'Ask every authoritative server on this port '
         + '(lab use)' })
-      .option('timeout', { type: 'number', coerce: lastNumber, default: 2000, describe: 'Per-query timeout, ms' })
+      .option('timeout', { type: 'number', coerce: lastNumber, default: 2000,
+      describe: 'Per-query timeout, ms' })
       .option('ipv6', { type: 'boolean', default: false, describe: 'Also ask IPv6 addresses' })
-      .option('save', { type: 'string', coerce: lastString, describe: 'Write the capture (every query and response) '
+      .option('save', { type: 'string', coerce: lastString,
+      describe: 'Write the capture (every query and response) '
         + 'to this file, for `replay` or a support ticket' })
       .option('resolver', RESOLVER_OPTION)
       .option('default-resolvers', DEFAULT_RESOLVERS_OPTION), async (a) => {
@@ -136,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       const type = parseType(a.type)
       const at = parseAt(a.at)
       const anchors = loadTrustAnchors(a['trust-anchor'] ?? null, at ?? new Date())
-      const guard = guardFromEnv(process.env, a['allow-net'])
+      const guard = guardFromEnv(process.env, a['allow-net']) ?? publicOnlyGuard()
       const port = a.port
       if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
         throw new UsageError(`--port: not a port number: ${port}`)
@@ -147,7 +161,10 @@ export async function main(argv: string[]): Promise<number> {
       const rootServers = a['root-hints'] === undefined
         ? ROOT_SERVERS_V4.map((address) => ({ address, port: 53 }))
         : parseServerList(a['root-hints'], port ?? 53)
-      const resolvers = resolverSet(a.resolver, a['default-resolvers'])
+      // A private root (a lab, an internal DNS) holds names public resolvers must not be
+      // asked about: they would leak and could not answer.
+      const resolvers = resolverSet(a.resolver, a['default-resolvers']
+        ?? a['root-hints'] === undefined)
       // Find out now, not after a long walk, that the capture cannot be written.
       if (a.save !== undefined) writable(a.save)
       const { report, capture } = await check({ name, type }, { anchors, rootServers, guard,
@@ -163,12 +180,13 @@ export async function main(argv: string[]): Promise<number> {
       .positional('type', { type: 'string', describe: 'Record type (default A)' })
       .option('resolver', RESOLVER_OPTION)
       .option('default-resolvers', DEFAULT_RESOLVERS_OPTION)
-      .option('timeout', { type: 'number', coerce: lastNumber, default: 4000, describe: 'Per-query timeout, ms' }),
+      .option('timeout', { type: 'number', coerce: lastNumber, default: 4000,
+      describe: 'Per-query timeout, ms' }),
     async (a) => {
       const name = nameFromText(String(a.name ?? ''))
       const type = parseType(a.type)
-      const guard = guardFromEnv(process.env, a['allow-net'])
-      const resolvers = resolverSet(a.resolver, a['default-resolvers'])
+      const guard = guardFromEnv(process.env, a['allow-net']) ?? publicOnlyGuard()
+      const resolvers = resolverSet(a.resolver, a['default-resolvers'] ?? true)
       if (resolvers.length === 0) throw new UsageError('no resolver to ask: give --resolver')
       const list = await compareResolvers({ name, type }, resolvers, { guard,
         timeoutMs: a.timeout })

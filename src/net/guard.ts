@@ -227,3 +227,20 @@ export function guardFromEnv(
   if (fromEnv !== undefined && fromEnv.trim() !== '') return parseAllowNet(fromEnv)
   return null
 }
+
+/**
+ * Special-use ranges a walk of the public DNS never needs (RFC 6890): this host, loopback,
+ * link-local, multicast, reserved. Glue pointing there is a mistake or an attack, so by default
+ * they are not asked, as resolvers do; `--allow-net` names them explicitly when wanted (a lab).
+ */
+const SPECIAL_USE = '0.0.0.0/8,127.0.0.0/8,169.254.0.0/16,224.0.0.0/4,240.0.0.0/4,'
+  + '::/128,::1/128,fe80::/10,ff00::/8'
+
+export function publicOnlyGuard(): AddressGuard {
+  const special = parseAllowNet(SPECIAL_USE)
+  return {
+    allows: (address) => !special.allows(address),
+    describe: () => `public addresses (not ${SPECIAL_USE.replace(/,/g, ', ')}; give --allow-net `
+      + 'to ask those)',
+  }
+}

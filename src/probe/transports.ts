@@ -76,8 +76,13 @@ function toResponse(server: ServerAddress, q: Question, attempts: readonly Attem
   const base = { server: server.address, port: server.port, transport: last?.transport ?? 'udp',
     ms }
   if (last === undefined || last.response === null) {
+    // A truncated UDP answer followed by a failed TCP retry: say both, the first is the clue.
+    const truncated = attempts.some((a) => a.transport === 'udp' && a.response !== null)
+      && last?.transport === 'tcp'
+    const detail = truncated ? `the UDP answer was truncated and the TCP retry failed${
+      last?.detail === undefined ? '' : `: ${last.detail}`}` : last?.detail
     return { ...base, message: null, error: last?.error ?? 'timeout',
-      ...(last?.detail === undefined ? {} : { detail: last.detail }) }
+      ...(detail === undefined ? {} : { detail }) }
   }
   let message: Message
   try {

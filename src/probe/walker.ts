@@ -96,6 +96,11 @@ class Walker {
   private readonly zones = new Map<string, ZoneVisit>()
   private readonly cache = new Map<string, Promise<ServerResponse>>()
   private readonly limits: string[] = []
+
+  /** Each limit once: a hostile zone can hit the same one many times. */
+  private limit(text: string): void {
+    if (!this.limits.includes(text) && this.limits.length < 32) this.limits.push(text)
+  }
   private nsLookups = 0
 
   constructor(private readonly transport: Transport, private readonly opts: WalkOptions) {}
@@ -124,7 +129,7 @@ class Walker {
       }
       if (next === null || step.aliasTarget === null) break
       if (hop + 1 >= LIMITS.aliases) {
-        this.limits.push(`stopped after ${LIMITS.aliases} aliases`)
+        this.limit(`stopped after ${LIMITS.aliases} aliases`)
         break
       }
       target = { name: step.aliasTarget, type: question.type }
@@ -159,7 +164,7 @@ class Walker {
       return { question: q, zone, responses,
         aliasTarget: aliasTarget(usable.message, q, zone.zone) }
     }
-    this.limits.push(`stopped after ${LIMITS.referrals} referrals for ${nameToText(q.name)}`)
+    this.limit(`stopped after ${LIMITS.referrals} referrals for ${nameToText(q.name)}`)
     return null
   }
 
@@ -172,11 +177,19 @@ class Walker {
       .map((rr) => (rr.data.kind === 'NS' ? rr.data.target : []))
     const unresolved: Name[] = []
     const nameServers: NameServer[] = []
-    for (const ns of nsNames) {
+    for (const ns of nsNames.slice(0, LIMITS.serversPerZone)) {
       let addresses = this.glue(referral, ns)
-      if (addresses.length === 0) addresses = await this.lookupAddresses(ns, depth)
+      // A name server inside the zone it serves can only be reached through glue: looking it
+      // up would need that very zone (RFC 1034 4.2.1).
+      if (addresses.length === 0 && !isSubdomain(ns, child)) {
+        addresses = await this.lookupAddresses(ns, depth)
+      }
       if (addresses.length === 0) unresolved.push(ns)
       nameServers.push({ name: ns, addresses })
+    }
+    if (nsNames.length > LIMITS.serversPerZone) {
+      this.limit(`used only ${LIMITS.serversPerZone} of ${nsNames.length} name servers of ${
+        nameToText(child)}`)
     }
     return this.visit(child, parent, nameServers, referrals, unresolved)
   }
@@ -185,7 +198,7 @@ class Walker {
     referrals: readonly ServerResponse[], unresolved: readonly Name[] = []): Promise<ZoneVisit> {
     const servers = dedupe(nameServers.flatMap((ns) => ns.addresses))
     if (servers.length > LIMITS.serversPerZone) {
-      this.limits.push(`asked only ${LIMITS.serversPerZone} of ${servers.length} addresses of ${
+      this.limit(`asked only ${LIMITS.serversPerZone} of ${servers.length} addresses of ${
         nameToText(zone)}`)
       servers.length = LIMITS.serversPerZone
     }
@@ -212,7 +225,7 @@ class Walker {
   /** A glueless name server: resolve its address from the root, with a bounded budget. */
   private async lookupAddresses(ns: Name, depth: number): Promise<ServerAddress[]> {
     if (depth >= LIMITS.nsLookupDepth || this.nsLookups >= LIMITS.nsLookups) {
-      this.limits.push(`did not resolve name server ${nameToText(ns)}: lookup limit`)
+      this.limit('stopped resolving glueless name servers: lookup limit')
       return []
     }
     this.nsLookups++

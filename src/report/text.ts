@@ -1,6 +1,7 @@
 // The readable chain report. It leads with the verdict and the cause, says who must act and
 // which servers are involved, keeps knock-on effects below, and explains its own words.
 import { getBorderCharacters, table } from 'table'
+import { serverLabel } from '../analysis/group.js'
 import { VERDICT_WORDS } from '../analysis/resolvers.js'
 import type { ResolverObservation } from '../analysis/resolvers.js'
 import { CODES } from '../findings.js'
@@ -101,8 +102,8 @@ function renderZone(z: ZoneReport, broken: boolean): string[] {
   out.push(`  ${z.zone.padEnd(28)} ${z.status.toUpperCase()}${mark}`)
   out.push(...wrap(z.summary, '      '))
   if (z.servers.length > 0) {
-    out.push(...wrap(`servers: ${z.servers.map((s) => `${s.address}${s.port === 53 ? ''
-      : `:${s.port}`}${s.names.length > 0 ? ` (${s.names.join(', ')})` : ''}${s.serial === null
+    out.push(...wrap(`servers: ${z.servers.map((s) => `${serverLabel({ server: s.address,
+      port: s.port })}${s.names.length > 0 ? ` (${s.names.join(', ')})` : ''}${s.serial === null
       ? '' : ` serial ${s.serial}`}`).join(', ')}`, '        ', '      '))
   }
   for (const d of z.ds) {
@@ -127,7 +128,8 @@ function renderZone(z: ZoneReport, broken: boolean): string[] {
 function sigLine(s: SignatureReport): string {
   // Denial records are many per answer: say which one each signature covers.
   const at = s.covers === 'NSEC' || s.covers === 'NSEC3' ? ` at ${s.owner}` : ''
-  return `RRSIG ${s.covers}${at} by key ${s.keyTag}: ${s.status} (signed for ${day(s.inception)} to ${
+  return `RRSIG ${s.covers}${at} by key ${s.keyTag}: ${s.status} (signed for ${
+    day(s.inception)} to ${
     day(s.expiration)}; from ${s.servers.join(', ')})`
 }
 
@@ -167,7 +169,8 @@ function wrap(text: string, indent: string, first = indent, width = 100): string
 
 /** One row per link: for a quick look, and for pasting into a ticket. */
 export function renderTable(r: Report): string {
-  const rows = [['zone', 'status', 'DS', 'DNSKEY', 'problem']]
+  const rows = [['zone / answer', 'status', 'DS (tag:state)', 'DNSKEY (tag/role) or rcode',
+    'problem']]
   for (const z of r.chain) {
     const problem = r.findings.find((f) => f.zone === z.zone && f.severity === 'error')
     rows.push([z.zone, z.status, z.ds.map((d) => `${d.keyTag}:${d.status}`).join(' ') || '-',
@@ -177,7 +180,7 @@ export function renderTable(r: Report): string {
   for (const a of r.answers) {
     const problem = r.findings.find((f) => f.zone === a.zone && f.severity === 'error'
       && f.record !== undefined)
-    rows.push([`${a.name} ${a.type}`, a.status, '', a.rcode, problem?.code ?? ''])
+    rows.push([`${a.name} ${a.type}`, a.status, '-', a.rcode, problem?.code ?? ''])
   }
   return `${table(rows)}verdict: ${r.status}${r.brokenLink === null ? ''
     : ` (${r.brokenLink.code} at ${r.brokenLink.zone}: ${CODES[r.brokenLink.code].meaning})`}\n`
@@ -187,7 +190,7 @@ export function renderTable(r: Report): string {
 export function renderResolvers(list: readonly ResolverObservation[]): string {
   const rows = [['resolver', 'address', 'answer', 'AD', 'with CD', 'EDE', 'verdict']]
   for (const o of list) {
-    rows.push([o.name, o.port === 53 ? o.address : `${o.address}:${o.port}`,
+    rows.push([o.name, serverLabel({ server: o.address, port: o.port }),
       o.rcode ?? (o.error ?? 'none'), o.rcode === null ? '-' : o.ad ? 'yes' : 'no',
       o.cdRcode ?? '-', o.ede.map((e) => `${e.code} ${e.name}`).join(', ') || '-',
       VERDICT_WORDS[o.verdict]])

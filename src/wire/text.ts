@@ -162,7 +162,8 @@ export function rdataToText(rdata: Rdata): string {
         .join(' ')
     case 'NSEC3':
       return [rdata.hashAlgorithm, rdata.flags, rdata.iterations, saltToText(rdata.salt),
-        base32HexEncode(rdata.nextHashed).toUpperCase(), typesToText(rdata.types)].filter((s) => s !== '')
+        base32HexEncode(rdata.nextHashed).toUpperCase(), typesToText(rdata.types)]
+        .filter((s) => s !== '')
         .join(' ')
     case 'NSEC3PARAM':
       return [rdata.hashAlgorithm, rdata.flags, rdata.iterations, saltToText(rdata.salt)]

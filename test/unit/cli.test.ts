@@ -40,6 +40,11 @@ describe('bad input gets one clear line and exit code 2', () => {
     ['a missing capture', ['replay', join(tmp, 'missing.json')]],
     ['no command', []],
     ['an unknown option', ['check', 'example.test', '--frobnicate']],
+    ['a meta query type (RFC 8482 ANY)', ['check', 'example.test', 'ANY']],
+    ['a zone transfer type', ['check', 'example.test', 'AXFR']],
+    ['a date that does not exist', ['check', 'example.test', '--at', '2026-02-30']],
+    ['a device instead of an anchor file', ['check', 'example.test', '--trust-anchor',
+      '/dev/zero']],
   ])('%s', async (_what, args) => {
     // The guard comes first so that a bad --allow-net in args, given last, is the one used.
     const r = await run(args.length === 0 ? [] : [args[0] ?? '', '--allow-net', '127.0.0.0/8',
@@ -58,6 +63,24 @@ describe('bad input gets one clear line and exit code 2', () => {
     writeFileSync(other, JSON.stringify({ format: 'something-else', exchanges: [] }))
     expect((await run(['replay', other])).code).toBe(2)
   })
+
+  it('refuses an anchor whose SHA-256 digest is not 32 bytes (RFC 4509)', async () => {
+    const short = join(tmp, 'short.ds')
+    writeFileSync(short, '. IN DS 20326 8 2 ABCD\n')
+    const r = await run(['replay', capture('ecdsa'), '--trust-anchor', short])
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('32 bytes')
+  })
+
+  it('refuses an anchor for a zone other than the root instead of applying it to the root',
+    async () => {
+      const other = join(tmp, 'other.ds')
+      writeFileSync(other, 'example. IN DS 20326 8 2 '
+        + 'E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n')
+      const r = await run(['replay', capture('ecdsa'), '--trust-anchor', other])
+      expect(r.code).toBe(2)
+      expect(r.err).toContain('only root')
+    })
 
   it('refuses a trust anchor file with no usable key', async () => {
     const empty = join(tmp, 'anchor.xml')
@@ -106,6 +129,18 @@ describe('exit codes follow the verdict', () => {
       const report = JSON.parse(r.out)
       expect(report.status).toBe('indeterminate')
       expect(report.findings.map((f: { code: string }) => f.code)).toContain('QUERY_BLOCKED')
+    })
+})
+
+describe('the default address guard', () => {
+  it('does not ask loopback or other special-use addresses unless --allow-net names them',
+    async () => {
+      // RFC 6890 special-use ranges: glue or hints pointing there are not queried by default.
+      const r = await run(['check', 'example.test', '--root-hints', '127.0.66.99', '--json'])
+      expect(r.code).toBe(3)
+      const report = JSON.parse(r.out)
+      expect(report.findings.map((f: { code: string }) => f.code)).toContain('QUERY_BLOCKED')
+      expect(report.resolvers).toEqual([]) // a private root: public resolvers not asked
     })
 })
 
