@@ -4,7 +4,9 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs'
 import yargs from 'yargs'
 import type { Report } from '../analysis/types.js'
-import { AnchorError, loadTrustAnchors, parseServerList, ROOT_SERVERS_V4 } from '../anchors.js'
+import {
+  AnchorError, loadTrustAnchors, parseServerList, readSmallFile, ROOT_SERVERS_V4,
+} from '../anchors.js'
 import {
   captureAnchors, CaptureError, check, compareResolvers, readCapture, replay,
 } from '../check.js'
@@ -21,6 +23,21 @@ const RESOLVER_OPTION = { type: 'string', array: true, describe: 'Also compare t
 const DEFAULT_RESOLVERS_OPTION = { type: 'boolean', describe: 'Compare Google, Cloudflare, '
   + 'Quad9, OpenDNS and the system resolvers (on unless --root-hints names a private root; '
   + '--no-default-resolvers: never)' } as const
+
+const RESOLVER_FILE_OPTION = { type: 'string', coerce: lastString, describe: 'A file naming '
+  + 'resolvers to compare, one NAME=ADDR[:PORT] per line (# starts a comment)' } as const
+
+/** The lines of a --resolver-file, comments and blank lines dropped. */
+function resolverFile(path: string | undefined): string[] {
+  if (path === undefined) return []
+  let text: string
+  try {
+    text = readSmallFile(path, 1 << 20)
+  } catch (e) {
+    throw new UsageError(`--resolver-file: ${e instanceof Error ? e.message : e}`)
+  }
+  return text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== '')
+}
 
 /** --resolver NAME=ADDR[:PORT] values plus, unless turned off, the public and system ones. */
 export function resolverSet(given: readonly (string | number)[] | undefined,
@@ -145,6 +162,7 @@ export async function main(argv: string[]): Promise<number> {
       describe: 'Write the capture (every query and response) '
         + 'to this file, for `replay` or a support ticket' })
       .option('resolver', RESOLVER_OPTION)
+      .option('resolver-file', RESOLVER_FILE_OPTION)
       .option('default-resolvers', DEFAULT_RESOLVERS_OPTION), async (a) => {
       const name = nameFromText(String(a.name ?? ''))
       const type = parseType(a.type)
@@ -163,8 +181,8 @@ export async function main(argv: string[]): Promise<number> {
         : parseServerList(a['root-hints'], port ?? 53)
       // A private root (a lab, an internal DNS) holds names public resolvers must not be
       // asked about: they would leak and could not answer.
-      const resolvers = resolverSet(a.resolver, a['default-resolvers']
-        ?? a['root-hints'] === undefined)
+      const resolvers = resolverSet([...a.resolver ?? [], ...resolverFile(a['resolver-file'])],
+        a['default-resolvers'] ?? a['root-hints'] === undefined)
       // Find out now, not after a long walk, that the capture cannot be written.
       if (a.save !== undefined) writable(a.save)
       const { report, capture } = await check({ name, type }, { anchors, rootServers, guard,
@@ -179,6 +197,7 @@ export async function main(argv: string[]): Promise<number> {
       .positional('name', { type: 'string', describe: 'Domain name' })
       .positional('type', { type: 'string', describe: 'Record type (default A)' })
       .option('resolver', RESOLVER_OPTION)
+      .option('resolver-file', RESOLVER_FILE_OPTION)
       .option('default-resolvers', DEFAULT_RESOLVERS_OPTION)
       .option('timeout', { type: 'number', coerce: lastNumber, default: 4000,
       describe: 'Per-query timeout, ms' }),
@@ -186,7 +205,8 @@ export async function main(argv: string[]): Promise<number> {
       const name = nameFromText(String(a.name ?? ''))
       const type = parseType(a.type)
       const guard = guardFromEnv(process.env, a['allow-net']) ?? publicOnlyGuard()
-      const resolvers = resolverSet(a.resolver, a['default-resolvers'] ?? true)
+      const resolvers = resolverSet([...a.resolver ?? [], ...resolverFile(a['resolver-file'])],
+        a['default-resolvers'] ?? true)
       if (resolvers.length === 0) throw new UsageError('no resolver to ask: give --resolver')
       const list = await compareResolvers({ name, type }, resolvers, { guard,
         timeoutMs: a.timeout })

@@ -132,6 +132,27 @@ describe('exit codes follow the verdict', () => {
     })
 })
 
+describe('resolvers', () => {
+  it('reads a resolver set from a file and asks each one (nothing listens: no response)',
+    async () => {
+      const file = join(tmp, 'resolvers.txt')
+      writeFileSync(file, '# lab resolvers\nfirst=127.0.66.97:20597\n\nsecond=127.0.66.98:20598\n')
+      const r = await run(['resolvers', 'example.test', '--resolver-file', file,
+        '--no-default-resolvers', '--allow-net', '127.0.0.0/8', '--timeout', '300', '--json'])
+      expect(r.code).toBe(3)
+      const list = JSON.parse(r.out).resolvers
+      expect(list.map((o: { name: string }) => o.name)).toEqual(['first', 'second'])
+      expect(list.map((o: { verdict: string }) => o.verdict)).toEqual(['no-response',
+        'no-response'])
+    })
+
+  it('refuses a resolver that is not NAME=ADDR[:PORT]', async () => {
+    const r = await run(['resolvers', 'example.test', '--resolver', 'x=not-an-address',
+      '--no-default-resolvers'])
+    expect(r.code).toBe(2)
+  })
+})
+
 describe('the default address guard', () => {
   it('does not ask loopback or other special-use addresses unless --allow-net names them',
     async () => {
