@@ -4,6 +4,7 @@
 # and the tests only read it. Every key tag, digest and time in the manifest is taken from the
 # output or the arguments of BIND's tools (dnssec-keygen, dnssec-signzone, dnssec-dsfromkey),
 # never computed here, so the manifest is an independent reference for dnssec-doctor's tests.
+# One zone (nsec3-iter) is signed by ldns-signzone instead, with keys dnssec-keygen made.
 #
 # Private keys are generated in a temporary directory and deleted on exit: nothing in the lab
 # needs a later re-sign with the same keys (signatures run to 2036). Re-running this script
@@ -23,8 +24,13 @@ FUTURE_FROM=20400101000000
 FUTURE_TO=20450101000000
 SERIAL=2026120401
 OLD_SERIAL=2026110101
+# NSEC3 additional iterations of scenario nsec3-iter. Chosen by experiment as a count where the
+# lab's four validating resolvers disagree: they split only from 51 to 150 (lab/README.md).
+# Signed by ldns-signzone, which signs any count (dnssec-signzone 9.18 stops at 150), so the
+# scenario can move above 150 without changing signer.
+NSEC3_ITER_COUNT=100
 
-for tool in dnssec-keygen dnssec-signzone dnssec-dsfromkey jq; do
+for tool in dnssec-keygen dnssec-signzone dnssec-dsfromkey ldns-signzone jq; do
 	command -v "$tool" >/dev/null || { echo "build.sh: $tool is missing" >&2; exit 1; }
 done
 
@@ -93,6 +99,16 @@ sign() {
 	rm -f "$input"
 }
 
+# sign_ldns SRC OUT ZONE FROM TO KSKBASE ZSKBASE KEYDIR ITERATIONS: NSEC3 without salt and
+# with ITERATIONS additional iterations, by ldns-signzone, with keys dnssec-keygen made (ldns
+# reads BIND's key files; it adds the DNSKEYs from the .key files). Its warning about
+# iteration counts above 100 is the point of the scenario, so stderr is dropped when it works.
+sign_ldns() {
+	local src=$1 out=$2 zone=$3 from=$4 to=$5 ksk=$6 zsk=$7 keydir=$8 iter=$9
+	ldns-signzone -n -t "$iter" -o "$zone" -i "$from" -e "$to" -f "$out" "$src" \
+		"$keydir/$ksk" "$keydir/$zsk" 2>"$WORK/ldns.err" || { cat "$WORK/ldns.err" >&2; exit 1; }
+}
+
 # add_zone ZONE PARENT SERVERS_JSON SIGNED DENIAL KEYS_JSON DS_JSON FROM TO SERIAL FILE
 #          SCENARIO_JSON [EXTRA_JSON]
 add_zone() {
@@ -150,7 +166,7 @@ scenario() {
 	local alg=ECDSAP256SHA256 bits="" denial='"NSEC"' signed=true
 	local from=$VALID_FROM to=$VALID_TO signargs=() ds_lines="" keys='[]' extra='{}'
 	local status=secure broken="" code="" via="" desc servers="[\"127.0.40.$n\"]" query=$zone
-	local rcode=""
+	local rcode="" signer=dnssec-signzone
 	case $label in
 	rsa) alg=RSASHA256 bits=2048 desc="healthy zone signed with RSASHA256 (8), 2048-bit keys" ;;
 	ecdsa) desc="healthy zone signed with ECDSAP256SHA256 (13)" ;;
@@ -199,6 +215,16 @@ scenario() {
 	nxdomain)
 		signargs=(-3 - -H 0) denial='"NSEC3"' query="nope.$zone" rcode=NXDOMAIN
 		desc="a name that does not exist, in a healthy NSEC3 zone: NXDOMAIN proven by NSEC3" ;;
+	nsec3-iter)
+		# Secure, as most validators (limit 150) and dnssec-doctor judge it; Knot's stricter
+		# limit is the disagreement the resolver comparison must explain.
+		signer=ldns denial='"NSEC3"' query="nope.$zone" rcode=NXDOMAIN status=secure
+		extra=$(jq -cn --argjson i "$NSEC3_ITER_COUNT" --arg v "ldns-signzone: $(ldns-signzone -v)" \
+			'{signer: $v, nsec3: {iterations: $i, salt: ""}}')
+		desc="nope.$zone does not exist; NSEC3 with $NSEC3_ITER_COUNT extra iterations, no salt."
+		desc+=" Above its limit a validator may call the proof insecure (RFC 9276 3.2): Knot"
+		desc+=" Resolver 5.6 (limit 50) answers NXDOMAIN without AD; unbound 1.17, BIND 9.18"
+		desc+=" and PowerDNS Recursor 4.8 (limit 150) validate it (AD). None sends EDE 27" ;;
 	*) echo "unknown scenario $label" >&2; exit 1 ;;
 	esac
 
@@ -207,8 +233,13 @@ scenario() {
 		local ksk zsk
 		ksk=$(keygen "$keydir" "$zone" "$alg" KSK "$bits")
 		zsk=$(keygen "$keydir" "$zone" "$alg" ZSK "$bits")
-		sign "$dir/source.db" "$served" "$zone" "$from" "$to" "$ksk" "$zsk" "$keydir" "$dir" \
-			"${signargs[@]}"
+		if [[ $signer == ldns ]]; then
+			sign_ldns "$dir/source.db" "$served" "$zone" "$from" "$to" "$ksk" "$zsk" "$keydir" \
+				"$NSEC3_ITER_COUNT"
+		else
+			sign "$dir/source.db" "$served" "$zone" "$from" "$to" "$ksk" "$zsk" "$keydir" \
+				"$dir" "${signargs[@]}"
+		fi
 		cp "$keydir/$ksk.key" "$keydir/$zsk.key" "$dir/"
 		keys=$(jq -cn --argjson a "$(key_json "$dir/$ksk.key")" \
 			--argjson b "$(key_json "$dir/$zsk.key")" '[$a, $b]')
@@ -326,7 +357,7 @@ infra() {
 
 n=0
 for label in rsa ecdsa ed25519 nsec3 insecure ds-mismatch ds-stale unsigned expired future \
-	unsigned-answer bad-sig stale cname ds-unknown-alg nxdomain; do
+	unsigned-answer bad-sig stale cname ds-unknown-alg nxdomain nsec3-iter; do
 	n=$((n + 1))
 	scenario "$n" "$label"
 done

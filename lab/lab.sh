@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Starts or stops the lab: one NSD per level of the hierarchy (so referrals really happen) and
-# two unbound resolvers, all on 127.x port 53, serving the committed zones in lab/zones.
+# Starts or stops the lab: one NSD per level of the hierarchy (so referrals really happen),
+# unbound resolvers, and BIND, Knot Resolver and PowerDNS Recursor validating next to them, all
+# on 127.x port 53, serving the committed zones in lab/zones.
 #
 #   lab/lab.sh start RUNDIR   configs, logs and pids go to RUNDIR; returns once all answer
 #   lab/lab.sh stop RUNDIR    stops exactly the processes recorded in RUNDIR/pids
@@ -16,6 +17,10 @@ NON_VALIDATING=127.0.53.11
 # for a failure changes once the failure is cached, so pinning the codes needs a cold cache.
 GROUND_TRUTH=127.0.53.2
 PINNED=127.0.53.3
+# Other validating resolvers, one per implementation, for comparing what real resolvers say.
+BIND=127.0.53.21
+KNOT=127.0.53.31
+PDNS=127.0.53.41
 
 usage() { echo "usage: $0 start|stop RUNDIR" >&2; exit 2; }
 die() { echo "lab.sh: $*" >&2; exit 1; }
@@ -35,7 +40,8 @@ check_isolated() {
 	[[ $ifaces == lo ]] || die "refusing to start: network namespace has interfaces '$ifaces'," \
 		"not only lo; run inside: unshare -n sh -c 'ip link set lo up; $0 start $RUNDIR'"
 	ip link show lo | grep -q 'UP' || die "loopback is down: run 'ip link set lo up' first"
-	for tool in nsd nsd-checkconf unbound unbound-checkconf dig setsid; do
+	for tool in nsd nsd-checkconf unbound unbound-checkconf named named-checkconf kresd \
+		pdns_recursor dig setsid ip; do
 		command -v "$tool" >/dev/null || die "$tool is missing: run scripts/install-deps.sh"
 	done
 }
@@ -98,13 +104,62 @@ start_unbound() { # NAME ADDRESS MODULES ANCHOR_LINE [EXTRA_CLAUSES]
 	record "$name" $!
 }
 
+# fill TEMPLATE OUT DIR ADDRESS: a resolver config from lab/conf with the lab's paths.
+fill() {
+	sed -e "s|@DIR@|$3|g" -e "s|@ADDRESS@|$4|g" -e "s|@HINTS@|$LAB/root.hints|g" \
+		-e "s|@DS@|$(awk '{ print $4, $5, $6, $7 }' "$LAB/root-anchor.ds")|g" "$1" >"$2"
+}
+
+start_named() { # ADDRESS
+	local dir=$RUNDIR/bind conf
+	mkdir -p "$dir"
+	conf=$dir/named.conf
+	fill "$LAB/conf/named.conf" "$conf" "$dir" "$1"
+	sed -i "s|@ANCHOR@|$LAB/root-anchor.conf|g" "$conf"
+	# Quiet when it passes: it warns that a static-ds root anchor fails after a key rollover,
+	# which the lab root never has.
+	named-checkconf "$conf" >/dev/null 2>&1 || { named-checkconf "$conf" >&2
+		die "bad named config $conf"; }
+	# named binds only addresses an interface holds (unlike NSD, unbound, kresd and PowerDNS,
+	# which bind any 127.x): give lo this one. replace, not add: a second start in the same
+	# namespace finds it there already.
+	ip addr replace "$1/32" dev lo
+	# -f: foreground, logging to the file its config names; -4: no IPv6 at all. Runs as root
+	# (no -u) inside the lab's namespace.
+	setsid named -f -4 -c "$conf" </dev/null >"$dir/stdout.log" 2>&1 &
+	record bind $!
+}
+
+start_kresd() { # ADDRESS
+	local dir=$RUNDIR/knot conf
+	mkdir -p "$dir"
+	conf=$dir/kresd.conf
+	fill "$LAB/conf/kresd.conf" "$conf" "$dir" "$1"
+	sed -i "s|@ANCHOR@|$LAB/root-anchor.ds|g" "$conf"
+	# -n: no interactive console; the last argument is its working directory (control
+	# socket). It logs to stderr.
+	setsid kresd -n -c "$conf" "$dir" </dev/null >"$dir/kresd.log" 2>&1 &
+	record knot $!
+}
+
+start_pdns() { # ADDRESS
+	local dir=$RUNDIR/pdns
+	mkdir -p "$dir"
+	fill "$LAB/conf/recursor.conf" "$dir/recursor.conf" "$dir" "$1"
+	fill "$LAB/conf/recursor.lua" "$dir/recursor.lua" "$dir" "$1"
+	# daemon=no in its config keeps it in the foreground; it logs to stderr. Runs as root.
+	setsid pdns_recursor --config-dir="$dir" </dev/null >"$dir/recursor.log" 2>&1 &
+	record pdns $!
+}
+
 stop() {
 	[[ -f $PIDS ]] || { echo "lab.sh: nothing recorded in $PIDS"; return 0; }
 	local name pid live=()
 	while read -r name pid; do
 		# Only signal a pid that is still the daemon we started (pids can be reused).
 		if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' </proc/"$pid"/cmdline |
-			grep -qE "^(nsd|unbound) .*-c $RUNDIR/"; then
+			grep -qE "^((nsd|unbound|named|kresd) .*-c |pdns_recursor --config-dir=)$RUNDIR/"
+		then
 			kill -TERM "$pid" 2>/dev/null && live+=("$pid")
 		fi
 	done <"$PIDS"
@@ -151,12 +206,18 @@ start() {
 	start_unbound unbound-pinned "$PINNED" "validator iterator" \
 		"trust-anchor-file: \"$LAB/root-anchor.ds\"" \
 		'stub-zone:\n\tname: "stale.lab.test."\n\tstub-addr: 127.0.41.13'
+	start_named "$BIND"
+	start_kresd "$KNOT"
+	start_pdns "$PDNS"
 	# Ready when each resolves the lab root's SOA (a neutral name: no scenario gets cached).
 	wait_for unbound-validating "$VALIDATING" . "$RUNDIR/unbound-validating/unbound.log" +rec
 	wait_for unbound-nonvalidating "$NON_VALIDATING" . \
 		"$RUNDIR/unbound-nonvalidating/unbound.log" +rec
 	wait_for unbound-groundtruth "$GROUND_TRUTH" . "$RUNDIR/unbound-groundtruth/unbound.log" +rec
 	wait_for unbound-pinned "$PINNED" . "$RUNDIR/unbound-pinned/unbound.log" +rec
+	wait_for bind "$BIND" . "$RUNDIR/bind/named.log" +rec
+	wait_for knot "$KNOT" . "$RUNDIR/knot/kresd.log" +rec
+	wait_for pdns "$PDNS" . "$RUNDIR/pdns/recursor.log" +rec
 	trap - EXIT
 	echo "lab running: pids in $PIDS, logs in $RUNDIR"
 }

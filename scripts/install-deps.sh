@@ -5,9 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(nsd unbound bind9-utils bind9-dnsutils ldnsutils iproute2 util-linux)
+# bind9, knot-resolver and pdns-recursor are the lab's other validating resolvers; jq is for
+# lab/build.sh.
+PACKAGES=(nsd unbound bind9-utils bind9-dnsutils ldnsutils iproute2 util-linux bind9
+	knot-resolver pdns-recursor jq)
 TOOLS=(nsd unbound dnssec-signzone dnssec-keygen dnssec-dsfromkey dig delv ldns-signzone ip
-	unshare)
+	unshare named kresd pdns_recursor jq)
 INSTALL="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${PACKAGES[*]}"
 
 missing=()
@@ -34,9 +37,11 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 	done
 fi
 
-# Debian's postinst may start nsd or unbound as services. The lab runs in a namespace of its
-# own, so they cannot take its port 53, but a stray resolver on the host is worth knowing
-# about: report what listens on port 53 and stop nothing (never stop processes by name).
+# Debian's postinst may start nsd, unbound, named, kresd or pdns-recursor as services (where
+# an init system runs them; a container's policy-rc.d usually forbids it). The lab runs in a
+# namespace of its own, so they cannot take its port 53, but a stray resolver on the host is
+# worth knowing about: report what listens on port 53 and stop nothing (never stop processes
+# by name).
 if command -v ss >/dev/null 2>&1; then
 	listeners=$(ss -lunpH 'sport = :53' 2>/dev/null; ss -ltnpH 'sport = :53' 2>/dev/null) || true
 	if [[ -n $listeners ]]; then

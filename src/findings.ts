@@ -67,7 +67,8 @@ export const CODES = {
   },
   NSEC3_ITERATIONS_EXCESSIVE: {
     severity: 'warning', party: 'dns-host', rfc: 'RFC 9276 3.1',
-    meaning: 'NSEC3 uses more iterations than validators accept; use 0 iterations and no salt',
+    meaning: 'NSEC3 uses extra iterations (RFC 9276 asks for 0); above a validator\'s limit it'
+      + ' treats answers as unsigned',
   },
   ALGORITHM_UNSUPPORTED: {
     severity: 'warning', party: 'dns-host', rfc: 'RFC 4035 5.2, RFC 8624',

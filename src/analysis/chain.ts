@@ -465,6 +465,9 @@ function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOptions,
   for (const g of groups) {
     const r = judgeAnswer(step, zone, g, opts)
     sigs.push(...r.signatures)
+    for (const n of r.notes ?? []) {
+      if (!findings.some((f) => f.code === n.code && f.zone === n.zone)) findings.push(n)
+    }
     denialText ??= r.denial
     if (r.cause !== null && cause === null) cause = r.cause
   }
@@ -475,8 +478,16 @@ function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOptions,
   return { report: report('secure', sigs, denialText), cause: null }
 }
 
+interface AnswerJudgement {
+  readonly signatures: SignatureReport[]
+  readonly denial: string | null
+  readonly cause: Finding | null
+  /** Findings that do not change the verdict (a proof that holds but is costly). */
+  readonly notes?: Finding[]
+}
+
 function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: AnalyzeOptions):
-  { signatures: SignatureReport[]; denial: string | null; cause: Finding | null } {
+  AnswerJudgement {
   const m = g.message
   const zoneName = zone.report.zone
   const qname = nameToText(step.question.name)
@@ -532,7 +543,7 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
       ? proveNxdomain(where, proof.records)
       : proveNodata({ ...where, type: step.question.type }, proof.records)
   if (result.ok && !result.optOut) {
-    return { signatures, cause: null,
+    return { signatures, cause: null, notes: iterationNote(proof.records, zoneName, g.servers),
       denial: `${denialWords(result.proof, qname, step.question.type)}. ${result.detail}` }
   }
   if (result.ok) {
@@ -635,6 +646,22 @@ function verdict(steps: { zone: ZoneState; answer: AnswerReport; cause: Finding 
   }
   return { status: insecureAt === null ? 'secure' : 'insecure', brokenLink: null, insecureAt,
     undecidedAt: null }
+}
+
+/**
+ * A proof that holds, with NSEC3 iterations above the 0 RFC 9276 asks for: validators with a
+ * lower limit than ours (Knot Resolver 5.6 stops at 50) already treat it as unsigned.
+ */
+function iterationNote(records: readonly RR[], zone: string, servers: readonly string[]):
+  Finding[] {
+  const most = Math.max(0, ...records.map((rr) => (rr.data.kind === 'NSEC3'
+    ? rr.data.iterations : 0)))
+  if (most === 0) return []
+  return [finding('NSEC3_ITERATIONS_EXCESSIVE', { zone, servers,
+    message: `${zone} uses NSEC3 with ${most} extra iterations. The proof holds here (the limit `
+      + 'is 150, as in unbound, BIND and PowerDNS), but RFC 9276 asks for 0, and validators with '
+      + 'a lower limit (Knot Resolver: 50) treat such answers as unsigned.',
+    advice: `Re-sign ${zone} with NSEC3 iterations 0 and an empty salt.` })]
 }
 
 /** A spent budget leaves a link undecided; an unusable proof, unsigned; the rest is bogus. */

@@ -170,9 +170,14 @@ export function concludeResolvers(report: Pick<Report, 'status' | 'brokenLink' |
         'a validator that does not check this (an algorithm it treats as unsupported)']))
     }
   } else if (report.status === 'secure' || report.status === 'insecure') {
+    const unchecked = asked.filter((o) => !o.ad && (o.verdict === 'answer-unvalidated'
+      || o.verdict === 'nxdomain' || o.verdict === 'nodata'))
     why.push(report.status === 'secure'
       ? `The chain walk finds ${q} secure${validating.length > 0 ? `, and ${names(validating)
-      } validate it` : ''}.`
+      } validate it` : ''}.${unchecked.length > 0 ? ` ${names(unchecked)} answer${
+        unchecked.length === 1 ? 's' : ''} without AD: ${unchecked.length === 1 ? 'it does'
+        : 'they do'} not validate, or treat the zone as unsigned (an algorithm not supported, `
+        + 'NSEC3 iterations above its limit).' : ''}`
       : `The chain walk finds ${q} insecure (unsigned from ${report.insecureAt?.zone ?? '?'}): `
         + 'resolvers answer it without validation.')
     for (const o of failing) {

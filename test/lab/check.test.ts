@@ -44,7 +44,9 @@ describe('check on the live lab', () => {
         // the fault only "sometimes".
         expect(await unboundVerdict(z.scenario.query, z.scenario.type, PINNED_RESOLVER))
           .toBe(report.status)
-        expect(await unboundVerdict(z.scenario.query, z.scenario.type)).toBe('secure')
+        // Usually 'secure', sometimes 'bogus' (lab/README.md): never anything else.
+        expect(await unboundVerdict(z.scenario.query, z.scenario.type))
+          .toBeOneOf(['secure', 'bogus'])
       }
       // Every address of every server on the way was asked (the stale copy included).
       const asked = new Set(capture.exchanges.map((e) => e.server))

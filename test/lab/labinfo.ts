@@ -19,6 +19,29 @@ export const NON_VALIDATING_RESOLVER = '127.0.53.11'
 export const GROUND_TRUTH_RESOLVER = '127.0.53.2'
 /** Validating unbound whose only server for stale.lab.test. is the stale secondary. */
 export const PINNED_RESOLVER = '127.0.53.3'
+/** BIND named 9.18, validating with the lab's anchor (its built-in root key unused). */
+export const BIND_RESOLVER = '127.0.53.21'
+/** Knot Resolver (kresd) 5.6, validating with the lab's anchor (the real root key removed). */
+export const KNOT_RESOLVER = '127.0.53.31'
+/** PowerDNS Recursor 4.8, validating with the lab's anchor (its compiled-in root DS cleared). */
+export const PDNS_RESOLVER = '127.0.53.41'
+
+export type ResolverName = 'unbound' | 'bind' | 'knot' | 'pdns'
+
+export interface ValidatingResolverInfo {
+  name: ResolverName
+  /** Product and the version lab/README.md records. */
+  software: string
+  address: string
+}
+
+/** One validating resolver per implementation the lab runs, all with the lab's trust anchor. */
+export const VALIDATING_RESOLVERS: readonly ValidatingResolverInfo[] = [
+  { name: 'unbound', software: 'unbound 1.17.1', address: VALIDATING_RESOLVER },
+  { name: 'bind', software: 'BIND 9.18.49', address: BIND_RESOLVER },
+  { name: 'knot', software: 'Knot Resolver 5.6.0', address: KNOT_RESOLVER },
+  { name: 'pdns', software: 'PowerDNS Recursor 4.8.8', address: PDNS_RESOLVER },
+]
 
 export type ExpectedStatus = 'secure' | 'insecure' | 'bogus'
 export type ExpectedCode =
@@ -88,6 +111,10 @@ export interface LabZone {
   discardedKeys?: LabKey[]
   /** Zones served in different versions by different servers (scenario stale). */
   copies?: LabCopy[]
+  /** The signer when not the manifest's (scenario nsec3-iter: ldns-signzone). */
+  signer?: string
+  /** NSEC3 parameters the signer was given, when the scenario is about them. */
+  nsec3?: { iterations: number; salt: string }
 }
 
 export interface LabManifest {

@@ -69,15 +69,25 @@ function expectAnswer(r: DigResult, query: string, z: LabScenarioZone): void {
   expect(addressesOf(r, query)).toEqual(rcode === 'NOERROR' ? [scenarioAnswer(z)] : [])
 }
 
+/** The two outcomes a validator can reach for the stale scenario, depending on its server. */
+function expectStaleOutcome(r: DigResult, status: string): void {
+  if (r.status === 'SERVFAIL') {
+    // Failed on the old copy: its signatures expired (EDE 7), or a cached failure (EDE 6).
+    expect(r.ede.map((e) => e.code)).toEqual([expect.toBeOneOf([7, 6])])
+    return
+  }
+  expect({ status: r.status, ad: r.flags.includes('ad') }).toEqual({ status, ad: true })
+}
+
 describe('validating unbound: the verdict each scenario was designed for', () => {
   it.each(scenarios.map((z) => [z.scenario.query, z.scenario.expect.status, z] as const))(
     '%s is %s',
     async (query, status, z) => {
       const r = await dig(VALIDATING_RESOLVER, query, { dnssec: true })
       if (z.scenario.expect.via !== undefined) {
-        // stale: see the dedicated test below; unbound repairs it by asking the other server.
-        expect(r.status).toBe('NOERROR')
-        expect(r.flags).toContain('ad')
+        // stale: see the dedicated test below; unbound usually repairs it by asking the
+        // other server, and sometimes fails on the expired copy: both are the real behaviour.
+        expectStaleOutcome(r, 'NOERROR')
         return
       }
       if (status === 'bogus') {
@@ -99,10 +109,12 @@ describe('validating unbound: the verdict each scenario was designed for', () =>
     },
   )
 
-  it('stale: every fresh name validates, because unbound retries the fresh server', async () => {
+  it('stale: each fresh name validates, or fails on the stale copy\'s expired signatures',
+    async () => {
     // Observed with unbound 1.17: when a resolution lands on 127.0.41.13 its expired RRSIGs
-    // fail and the validator asks the other name server again, so the client never sees the
-    // failure. Distinct names and types avoid answering from cache.
+    // fail and the validator usually asks the other name server again, so the client never
+    // sees the failure; in some lab starts (2 of 5 seen) it fails instead, with EDE 7. That
+    // "sometimes" is the fault the scenario is about. Distinct names avoid the cache.
     const stale = byLabel('stale')
     const questions: Array<[string, string, string]> = [
       [stale.zone, 'A', 'NOERROR'],
@@ -118,12 +130,7 @@ describe('validating unbound: the verdict each scenario was designed for', () =>
     ]
     for (const [name, type, status] of questions) {
       const r = await dig(VALIDATING_RESOLVER, name, { type, dnssec: true })
-      expect({ name, type, status: r.status, ad: r.flags.includes('ad') }).toEqual({
-        name,
-        type,
-        status,
-        ad: true,
-      })
+      expectStaleOutcome(r, status)
     }
   })
 })
@@ -162,6 +169,7 @@ const FIRST_EDE: Record<string, { code: number; text: RegExp } | null> = {
   // Insecure by design and a proven NXDOMAIN: nothing to report.
   'ds-unknown-alg': null,
   nxdomain: null,
+  'nsec3-iter': null,
   cname: { code: 7, text: /signature expired from 127\.0\.40\.9 for key expired\.lab\.test\./ },
 }
 
