@@ -9,6 +9,7 @@ import { nameEquals, nameFromText } from '../wire/name.js'
 import { rcodeToText, rrToText } from '../wire/text.js'
 import type { Message, Name } from '../wire/types.js'
 import { Rcode, RRType } from '../wire/types.js'
+import { sortFindings } from './support.js'
 import type { Report } from './types.js'
 
 export type ResolverVerdict =
@@ -216,8 +217,6 @@ export function withResolvers(report: Report, exchanges: readonly CapturedExchan
   const resolvers = observeResolvers(exchanges, question.name, question.type)
   if (resolvers.length === 0) return report
   const c = concludeResolvers(report, resolvers)
-  const rank = { error: 0, warning: 1, info: 2 } as const
   return { ...report, resolvers, conclusion: c.conclusion,
-    findings: [...report.findings, ...c.findings]
-      .sort((a, b) => rank[a.severity] - rank[b.severity]) }
+    findings: sortFindings([...report.findings, ...c.findings]) }
 }

@@ -1,0 +1,398 @@
+// One zone link: the DS at the parent (or the trust anchor), then the zone's DNSKEY RRset,
+// judged per group of servers that served the same data (RFC 4035 5.2).
+import { algorithmInfo, digestInfo } from '../dnssec/algorithms.js'
+import { proveNoDs } from '../dnssec/denial.js'
+import { dsDigest } from '../dnssec/digest.js'
+import { keyTag } from '../dnssec/keytag.js'
+import type { Finding } from '../findings.js'
+import { finding } from '../findings.js'
+import type { ZoneVisit } from '../probe/walker.js'
+import { isSubdomain, nameEquals, nameToText } from '../wire/name.js'
+import { rcodeToText } from '../wire/text.js'
+import type { DNSKEYData, DSData, Message, Name } from '../wire/types.js'
+import { RRType } from '../wire/types.js'
+import { groupResponses, serverLabel } from './group.js'
+import type { ResponseGroup } from './group.js'
+import { advise, describeSig } from './explain.js'
+import { DNSKEY_FLAG_REVOKE, DNSKEY_FLAG_SEP, validateRRset } from './rrset.js'
+import type {
+  DsReport, KeyReport, ServerReport, SignatureReport, Status, ZoneReport,
+} from './types.js'
+import {
+  checkedDenialRecords, hex, noteInconsistent, noteUnreachable, onlySome, serialsOf, sigFields,
+  statusFor,
+} from './support.js'
+import type { AnalyzeOptions, ZoneState } from './support.js'
+
+export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOptions,
+  findings: Finding[]): ZoneState {
+  const zone = nameToText(v.zone)
+  const serials = serialsOf(v)
+  const servers = v.nameServers.flatMap((ns) => ns.addresses.map((a) => ({
+    address: a.address, port: a.port, names: ns.name === null ? [] : [nameToText(ns.name)],
+    serial: serials.get(serverLabel({ server: a.address, port: a.port })) ?? null })))
+  const base = { zone, parent: parent === null ? null : parent.report.zone, servers: mergeServers(
+    servers), ds: [] as DsReport[], dsSignatures: [] as SignatureReport[],
+  dnskeys: [] as KeyReport[], dnskeySignatures: [] as SignatureReport[] }
+  const done = (status: Status, summary: string, keys: readonly DNSKEYData[] = [],
+    cause: Finding | null = null, extra: Partial<ZoneReport> = {}): ZoneState => ({
+    visit: v, status, keys, cause, report: { ...base, ...extra, status, summary },
+  })
+
+  if (parent !== null && parent.status !== 'secure') {
+    const why = parent.status === 'insecure' ? 'the parent zone is unsigned, so this one is too'
+      : 'not validated: the chain is already broken above'
+    return done(parent.status, why)
+  }
+  noteUnreachable(v.dnskey, zone, findings)
+  if (v.unresolvedNameServers.length > 0) {
+    const names = v.unresolvedNameServers.map(nameToText)
+    findings.push(finding('NS_NO_ADDRESS', { zone, recordZone: base.parent ?? zone,
+      evidence: names,
+      message: `${names.length === 1 ? 'Name server' : `${names.length} name servers`} of ${zone} `
+        + `(${names.slice(0, 6).join(', ')}${names.length > 6 ? ', ...' : ''}) could not be given `
+        + `an address: ${v.unresolvedNameServers.some((n) => isSubdomain(n, v.zone))
+          ? `a name server inside ${zone} needs glue (an address record) in the referral from ${
+            base.parent ?? 'the parent'}, and there is none` : 'its own name does not resolve'}.`,
+      advice: `Add the glue addresses at the registrar (${base.parent ?? 'the parent'} zone), or `
+        + 'use name servers whose names resolve.' }))
+  }
+
+  // Step 1: the DS set that vouches for this zone.
+  let dsSet: DSData[]
+  let dsServers = ['trust anchor']
+  let dsSignatures: SignatureReport[] = []
+  if (parent === null) {
+    dsSet = [...opts.anchors.ds]
+  } else {
+    const r = judgeDs(v, parent, opts, findings)
+    dsSignatures = r.signatures
+    if (r.state !== null) {
+      return done(r.state.status, r.state.summary, [], r.state.cause, { dsSignatures })
+    }
+    dsSet = r.ds
+    dsServers = r.servers
+  }
+  const usable = dsSet.filter((d) => algorithmInfo(d.algorithm).supported
+    && digestInfo(d.digestType).supported)
+  for (const d of dsSet.filter((x) => !usable.includes(x))) {
+    findings.push(finding('DS_UNSUPPORTED_ENTRY', { zone, recordZone: base.parent ?? zone,
+      keyTag: d.keyTag, algorithm: d.algorithm,
+      message: `The DS for ${zone} with key tag ${d.keyTag} uses algorithm ${d.algorithm} and `
+        + `digest type ${d.digestType}; at least one of them is not supported here.`,
+      advice: 'Nothing to do if another DS validates the zone; otherwise see the verdict.' }))
+  }
+  if (usable.length === 0) {
+    const f = finding('ALGORITHM_UNSUPPORTED', { zone, recordZone: base.parent ?? zone,
+      message: `Every DS for ${zone} uses an algorithm or digest type this validator does not `
+        + 'support, so the zone counts as unsigned (RFC 4035 section 5.2).',
+      advice: 'Re-sign the zone with algorithm 13 or 8 and publish a SHA-256 DS (RFC 8624).' })
+    findings.push(f)
+    return done('insecure', 'DS uses only unsupported algorithms: treated as unsigned', [], f,
+      { dsSignatures })
+  }
+
+  // Step 2: the zone's DNSKEY RRset, per group of servers that served the same one.
+  const { groups } = groupResponses(v.dnskey)
+  if (groups.length === 0) {
+    const blocked = v.dnskey.length > 0 && v.dnskey.every((r) => r.error === 'blocked')
+    const f = finding(blocked ? 'QUERY_BLOCKED' : 'NS_UNREACHABLE', { zone,
+      servers: v.dnskey.map(serverLabel),
+      message: blocked ? `Every server of ${zone} is outside the networks --allow-net permits, `
+        + 'so nothing could be asked.'
+        : `No server of ${zone} answered the DNSKEY query, so the zone cannot be checked.`,
+      advice: blocked ? 'Widen --allow-net, or give --root-hints inside it.'
+        : 'Make sure the name servers are reachable over UDP and TCP on port 53.' })
+    return done('indeterminate', blocked ? 'every server blocked by --allow-net'
+      : 'no server answered', [], f, { dsSignatures })
+  }
+  if (groups.length > 1) noteInconsistent(zone, 'DNSKEY', groups, findings)
+  const dsReports = new Map<string, DsReport>()
+  const keyReports = new Map<string, KeyReport>()
+  const sigReports: SignatureReport[] = []
+  const goodKeys: DNSKEYData[] = []
+  let worst: { status: Status; cause: Finding } | null = null
+  for (const g of groups) {
+    const r = judgeKeySet(v, g, { usable, all: dsSet, servers: dsServers }, parent === null, opts)
+    for (const d of r.ds) dsReports.set(`${d.keyTag}/${d.algorithm}/${d.digest}`, d)
+    r.keys.forEach((k, i) => {
+      // Key tags collide (a 16-bit checksum): the key itself tells two keys apart.
+      const key = r.keyData[i]
+      const id = `${k.algorithm}/${k.flags}/${key === undefined ? k.keyTag : hex(key.publicKey)}`
+      const prev = keyReports.get(id)
+      keyReports.set(id, prev === undefined ? k : { ...k,
+        matchedByDs: prev.matchedByDs || k.matchedByDs,
+        signsKeySet: prev.signsKeySet || k.signsKeySet,
+        servers: [...new Set([...prev.servers, ...k.servers])] })
+    })
+    sigReports.push(...r.signatures)
+    findings.push(...r.notes)
+    if (r.cause === null) goodKeys.push(...r.zoneKeys)
+    else if (worst === null) worst = { status: r.status, cause: r.cause }
+  }
+  const extra = { ds: [...dsReports.values()], dsSignatures, dnskeys: [...keyReports.values()],
+    dnskeySignatures: sigReports }
+  if (worst !== null) {
+    const partial = groups.length > 1 && goodKeys.length > 0
+    const cause = partial ? onlySome(worst.cause, serials) : worst.cause
+    findings.push(cause)
+    const summary = partial
+      ? `broken at ${worst.cause.servers?.join(', ')}; other servers are fine`
+      : `broken here (${worst.cause.code}): see the cause above`
+    return done(worst.status, summary, goodKeys, cause, extra)
+  }
+  return done('secure', parent === null ? 'the DNSKEY set matches the trust anchor'
+    : 'the DS at the parent matches a key that signs the DNSKEY set', goodKeys, null, extra)
+}
+
+interface DsJudgement {
+  readonly ds: DSData[]
+  readonly servers: string[]
+  readonly signatures: SignatureReport[]
+  /** Set when the DS step already decides the link (insecure, bogus or undecided). */
+  readonly state: { status: Status; summary: string; cause: Finding | null } | null
+}
+
+function judgeDs(v: ZoneVisit, parent: ZoneState, opts: AnalyzeOptions,
+  findings: Finding[]): DsJudgement {
+  const zone = nameToText(v.zone)
+  const parentZone = parent.report.zone
+  const { groups, failed } = groupResponses(v.ds)
+  noteUnreachable(failed, parentZone, findings)
+  if (groups.length === 0) {
+    const f = finding('NS_UNREACHABLE', { zone, recordZone: parentZone,
+      servers: failed.map(serverLabel),
+      message: `No server of ${parentZone} answered the DS query for ${zone}.`,
+      advice: `Make sure the servers of ${parentZone} are reachable.` })
+    return { ds: [], servers: [], signatures: [],
+      state: { status: 'indeterminate', summary: 'the parent did not answer', cause: f } }
+  }
+  if (groups.length > 1) noteInconsistent(parentZone, `DS ${zone}`, groups, findings)
+  const signatures: SignatureReport[] = []
+  let first: DsJudgement | null = null
+  for (const g of groups) {
+    const m = g.message
+    const dsRRs = m.answer.filter((rr) => rr.type === RRType.DS && nameEquals(rr.name, v.zone))
+    let j: DsJudgement
+    if (dsRRs.length > 0) {
+      const out = validateRRset({ rrset: dsRRs, sigs: m.answer, keys: parent.keys,
+        zone: parent.visit.zone, at: opts.at, servers: g.servers })
+      signatures.push(...out.signatures)
+      const ds = dsRRs.flatMap((rr) => (rr.data.kind === 'DS' ? [rr.data] : []))
+      if (out.status === 'secure') {
+        j = { ds, servers: [...g.servers], signatures, state: null }
+      } else {
+        const cause = finding(out.code, { zone, recordZone: parentZone,
+          servers: g.servers, ...sigFields(out.culprit),
+          message: `The DS RRset for ${zone}, served by ${parentZone}, is not validly signed: ${
+            describeSig(out.code, out.culprit, opts.at)}.`,
+          advice: advise(out.code, { zone: parentZone }) })
+        j = { ds, servers: [...g.servers], signatures, state: { status: out.status === 'bogus'
+          ? 'bogus' : 'indeterminate', summary: 'the DS RRset is not validly signed', cause } }
+      }
+    } else {
+      j = judgeNoDs(v, parent, g, m, opts, signatures)
+    }
+    if (j.state?.cause != null && j.state.status === 'bogus') return j
+    first ??= j
+  }
+  return first ?? { ds: [], servers: [], signatures, state: null }
+}
+
+/** No DS: the parent must prove it (RFC 4035 5.2); then the zone is insecure by design. */
+function judgeNoDs(v: ZoneVisit, parent: ZoneState, g: ResponseGroup, m: Message,
+  opts: AnalyzeOptions, signatures: SignatureReport[]): DsJudgement {
+  const zone = nameToText(v.zone)
+  const parentZone = parent.report.zone
+  const proof = checkedDenialRecords(m, parent, g.servers, opts, signatures)
+  if (proof.bad !== null) {
+    return { ds: [], servers: [...g.servers], signatures, state: {
+      status: statusFor(proof.bad.code),
+      summary: 'the proof that there is no DS is not validly signed', cause: finding(
+        proof.bad.code, { zone, recordZone: parentZone, servers: g.servers,
+          ...sigFields(proof.bad.culprit),
+          message: `${parentZone} says ${zone} has no DS, but its proof is not validly signed: ${
+            describeSig(proof.bad.code, proof.bad.culprit, opts.at)}.`,
+          advice: advise(proof.bad.code, { zone: parentZone }) }) } }
+  }
+  const result = proveNoDs({ child: v.zone, parent: parent.visit.zone }, proof.records)
+  if (result.ok) {
+    const f = finding('INSECURE_DELEGATION', { zone, recordZone: parentZone, servers: g.servers,
+      message: `${parentZone} proves that ${zone} has no DS record: ${zone} is unsigned, and `
+        + 'answers from it are not protected by DNSSEC.',
+      advice: `Nothing is broken. To protect ${zone}, sign it and publish its DS at the `
+        + 'registrar.' })
+    return { ds: [], servers: [...g.servers], signatures, state: { status: 'insecure',
+      summary: `no DS at ${parentZone} (proven): unsigned delegation`, cause: f } }
+  }
+  if (result.reason === 'iterations-too-high') {
+    const f = finding('NSEC3_ITERATIONS_EXCESSIVE', { zone: parentZone, servers: g.servers,
+      message: `${parentZone} uses NSEC3 with too many iterations; validators treat the answer `
+        + `as unsigned (RFC 9276). ${result.detail}`,
+      advice: `Have ${parentZone} re-signed with NSEC3 iterations 0 and no salt.` })
+    return { ds: [], servers: [...g.servers], signatures, state: { status: 'insecure',
+      summary: 'NSEC3 iterations above the limit: treated as unsigned', cause: f } }
+  }
+  const code = proof.records.length === 0 ? 'NSEC_PROOF_MISSING' : 'NSEC3_PROOF_INVALID'
+  const f = finding(code, { zone, recordZone: parentZone, servers: g.servers,
+    message: `${parentZone} answers that ${zone} has no DS, but does not prove it: ${
+      result.detail}`,
+    advice: `The servers of ${parentZone} must return the NSEC or NSEC3 records of a signed `
+      + 'zone; reload them with the complete signed zone.' })
+  return { ds: [], servers: [...g.servers], signatures,
+    state: { status: 'bogus', summary: 'the parent does not prove that there is no DS',
+      cause: f } }
+}
+
+interface KeySetJudgement {
+  readonly status: Status
+  readonly cause: Finding | null
+  readonly notes: Finding[]
+  readonly ds: DsReport[]
+  readonly keys: KeyReport[]
+  /** The keys the reports describe, in the same order. */
+  readonly keyData: readonly DNSKEYData[]
+  readonly signatures: readonly SignatureReport[]
+  readonly zoneKeys: DNSKEYData[]
+}
+
+interface DsInput {
+  readonly usable: readonly DSData[]
+  readonly all: readonly DSData[]
+  /** Who served the DS RRset: the parent's servers, or 'trust anchor'. */
+  readonly servers: readonly string[]
+}
+
+function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: boolean,
+  opts: AnalyzeOptions): KeySetJudgement {
+  const usable = dsIn.usable
+  const zone = nameToText(v.zone)
+  const parentZone = v.parent === null ? 'the trust anchor' : nameToText(v.parent.zone)
+  const m = g.message
+  const keyRRs = m.answer.filter((rr) => rr.type === RRType.DNSKEY && nameEquals(rr.name, v.zone))
+  const keys = keyRRs.flatMap((rr) => (rr.data.kind === 'DNSKEY' ? [rr.data] : []))
+  const tagOf = new Map(keys.map((k) => [k, keyTag(k)]))
+  const notes: Finding[] = []
+  // Match each DS to the keys it names: tag and algorithm first, then the digest.
+  const matched = new Set<DNSKEYData>()
+  const ds: DsReport[] = dsIn.all.map((d) => {
+    const supported = usable.includes(d)
+    const named = keys.filter((k) => k.algorithm === d.algorithm && tagOf.get(k) === d.keyTag)
+    const hit = supported
+      ? named.find((k) => sameBytes(dsDigest(v.zone, k, d.digestType), d.digest)) : undefined
+    if (hit !== undefined) matched.add(hit)
+    const status: DsReport['status'] = !supported ? 'unsupported' : hit !== undefined ? 'matches'
+      : named.length > 0 ? 'digest-mismatch' : 'no-key'
+    return { keyTag: d.keyTag, algorithm: d.algorithm, digestType: d.digestType,
+      digest: hex(d.digest).toUpperCase(), status, servers: dsIn.servers }
+  })
+  // A DNSKEY given as the anchor itself is trusted as such (RFC 7958 PublicKey).
+  const sepKeys = [...matched]
+  // Every signature over the key set is checked with every key, for the report; only one by
+  // a key the DS vouches for makes the set trusted (RFC 4035 5.2).
+  const checked = keyRRs.length === 0 ? null : validateRRset({ rrset: keyRRs, sigs: m.answer,
+    keys, zone: v.zone, at: opts.at, servers: g.servers })
+  const sepTags = new Set(sepKeys.map((k) => tagOf.get(k)))
+  const bySep = checked === null ? null : checked.status === 'secure'
+    && checked.validKeyTags.some((t) => sepTags.has(t)) ? checked
+    : validateRRset({ rrset: keyRRs, sigs: m.answer, keys: sepKeys, zone: v.zone, at: opts.at,
+      servers: g.servers })
+  const out = bySep === null ? null : { ...bySep, signatures: checked?.signatures ?? [] }
+  const signers = new Set(bySep?.validKeyTags ?? [])
+  const keyReports: KeyReport[] = keys.map((k) => ({
+    keyTag: tagOf.get(k) ?? 0, algorithm: k.algorithm, flags: k.flags,
+    role: (k.flags & DNSKEY_FLAG_SEP) !== 0 ? 'KSK' : 'ZSK',
+    revoked: (k.flags & DNSKEY_FLAG_REVOKE) !== 0, matchedByDs: matched.has(k),
+    signsKeySet: matched.has(k) && signers.has(tagOf.get(k) ?? -1), servers: g.servers,
+  }))
+  const result = (status: Status, cause: Finding | null, zoneKeys: DNSKEYData[] = []):
+    KeySetJudgement => ({ status, cause, notes, ds, keys: keyReports, keyData: keys,
+    signatures: out?.signatures ?? [], zoneKeys })
+  const tags = (list: readonly { keyTag: number }[]): string =>
+    [...new Set(list.map((x) => x.keyTag))].join(', ') || 'none'
+  const fix = suggestedDs(v.zone, keys)
+
+  if (keys.length === 0) {
+    return result('bogus', finding('DNSKEY_MISSING', { zone, recordZone: zone,
+      servers: g.servers, evidence: [`${g.servers.join(', ')} answered ${rcodeToText(m.rcode)} `
+        + `with no DNSKEY for ${zone}`],
+      message: `${parentZone} publishes a DS for ${zone} (key ${tags(usable)}), but ${
+        g.servers.join(', ')} serve${g.servers.length === 1 ? 's' : ''} no DNSKEY for ${zone}: `
+        + 'the zone is not signed there.',
+      advice: advise('DNSKEY_MISSING', { zone, parentZone }) }))
+  }
+  if (matched.size === 0) {
+    const mismatch = ds.find((d) => d.status === 'digest-mismatch')
+    const code = isRoot ? 'TRUST_ANCHOR_MISMATCH'
+      : mismatch !== undefined ? 'DS_DIGEST_MISMATCH' : 'DS_NO_MATCHING_DNSKEY'
+    const message = mismatch !== undefined
+      ? `The DS at ${parentZone} for ${zone} names key ${mismatch.keyTag} (algorithm ${
+        mismatch.algorithm}), and the zone publishes key ${mismatch.keyTag}, but the DS digest `
+        + 'does not match that key: the DS was computed from another key or mistyped.'
+      : `The DS at ${parentZone} for ${zone} names key ${tags(usable)}, but the zone now `
+        + `publishes only ${keyList(keyReports)}.`
+    return result('bogus', finding(code, { zone, recordZone: isRoot ? zone : parentZone,
+      servers: g.servers, keyTag: (mismatch ?? usable[0])?.keyTag,
+      algorithm: (mismatch ?? usable[0])?.algorithm,
+      evidence: [...ds.map((d) => `DS ${d.keyTag} ${d.algorithm} ${d.digestType} ${d.digest}: ${
+        d.status}`), ...keyReports.map((k) => `DNSKEY ${k.keyTag} algorithm ${k.algorithm} `
+        + `flags ${k.flags} (${k.role})`)],
+      message, advice: advise(code, { zone, parentZone, suggestedDs: fix }) }))
+  }
+  for (const d of ds.filter((x) => x.status === 'no-key')) {
+    notes.push(finding('DS_STALE_ENTRY', { zone, recordZone: parentZone, keyTag: d.keyTag,
+      algorithm: d.algorithm, servers: g.servers,
+      message: `The DS for key ${d.keyTag} at ${parentZone} names no key of ${zone}; another DS `
+        + 'still validates the zone.',
+      advice: 'Remove the stale DS at the registrar once no cache can need it.' }))
+  }
+  if (out === null || out.status !== 'secure') {
+    const culprit = out?.culprit ?? null
+    // No signature by the DS key at all is its own finding; a bad one says how it is bad.
+    const code = out === null || out.code === null || out.code === 'RRSIG_MISSING'
+      || out.code === 'RRSIG_NO_MATCHING_DNSKEY' ? 'DNSKEY_NOT_SIGNED_BY_DS_KEY' : out.code
+    const status: Status = out?.status === 'indeterminate' ? 'indeterminate' : 'bogus'
+    const message = code === 'DNSKEY_NOT_SIGNED_BY_DS_KEY'
+      ? `Key ${tags(sepKeys.map((k) => ({ keyTag: tagOf.get(k) ?? 0 })))} matches the DS at ${
+        parentZone}, but no valid signature by it covers the DNSKEY set of ${zone}.`
+      : `The DNSKEY set of ${zone} is not validly signed: ${describeSig(code, culprit, opts.at)}.`
+    return result(status, finding(code, { zone, servers: g.servers, ...sigFields(culprit),
+      message, advice: advise(code, { zone, parentZone, suggestedDs: fix }) }))
+  }
+  const zoneKeys = keys.filter((k) => (k.flags & DNSKEY_FLAG_REVOKE) === 0)
+  return result('secure', null, zoneKeys)
+}
+
+function suggestedDs(zone: Name, keys: readonly DNSKEYData[]): string[] {
+  return keys.filter((k) => (k.flags & DNSKEY_FLAG_SEP) !== 0 && (k.flags & DNSKEY_FLAG_REVOKE)
+    === 0).flatMap((k) => {
+    const d = dsDigest(zone, k, 2)
+    return d === null ? [] : [`${nameToText(zone)} IN DS ${keyTag(k)} ${k.algorithm} 2 ${
+      hex(d).toUpperCase()}`]
+  })
+}
+
+function mergeServers(list: { address: string; port: number; names: string[];
+  serial: number | null }[]): ServerReport[] {
+  const out = new Map<string, { address: string; port: number; names: string[];
+    serial: number | null }>()
+  for (const s of list) {
+    const k = `${s.address}|${s.port}`
+    const prev = out.get(k)
+    if (prev === undefined) out.set(k, { ...s, names: [...s.names] })
+    else prev.names.push(...s.names.filter((n) => !prev.names.includes(n)))
+  }
+  return [...out.values()]
+}
+
+function keyList(keys: readonly KeyReport[]): string {
+  const sorted = [...keys].sort((a, b) => a.role.localeCompare(b.role) || a.keyTag - b.keyTag)
+  const words = sorted.map((k) => `${k.keyTag} (${k.role})`)
+  const last = words.pop()
+  if (last === undefined) return 'no keys'
+  return words.length === 0 ? `key ${last}` : `keys ${words.join(', ')} and ${last}`
+}
+
+function sameBytes(a: Uint8Array | null, b: Uint8Array): boolean {
+  return a !== null && a.length === b.length && a.every((x, i) => x === b[i])
+}
