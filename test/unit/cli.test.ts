@@ -3,22 +3,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { labDir } from '../../src/cli/demo.js'
-import { main } from '../../src/cli/main.js'
+import { runCli } from '../support/run-cli.js'
 import { readManifest } from '../lab/labinfo.js'
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true })
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true })
-  const code = await main(args)
-  vi.restoreAllMocks()
-  return { code, out, err }
-}
-
-afterEach(() => { vi.restoreAllMocks() })
+const run = runCli
 
 const tmp = mkdtempSync(join(tmpdir(), 'dnssec-doctor-cli-'))
 const lab = labDir()

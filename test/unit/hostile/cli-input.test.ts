@@ -3,20 +3,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { labDir } from '../../../src/cli/demo.js'
-import { main } from '../../../src/cli/main.js'
+import { runCli } from '../../support/run-cli.js'
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true })
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true })
-  const code = await main(args)
-  vi.restoreAllMocks()
-  return { code, out, err }
-}
-afterEach(() => { vi.restoreAllMocks() })
+const run = runCli
 
 const tmp = mkdtempSync(join(tmpdir(), 'dnssec-doctor-hostile-'))
 const capture = join(labDir(), 'recordings', 'ds-stale.json')

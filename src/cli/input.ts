@@ -1,0 +1,105 @@
+// Turning what a user typed into checked values. Every refusal is a UsageError (exit 2) with
+// one line saying what was wrong and what to write instead.
+import { closeSync, openSync } from 'node:fs'
+import { readSmallFile } from '../anchors.js'
+import { parseServerList } from '../anchors.js'
+import { PUBLIC_RESOLVERS, systemResolvers } from '../probe/resolvers.js'
+import type { ResolverSpec } from '../probe/resolvers.js'
+import { typeFromText } from '../wire/text.js'
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+/** Seconds since 1970, or ISO 8601; a date that does not exist (Nov 31) is refused. */
+export function parseAt(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined
+  const bad = (): UsageError => new UsageError(`--at: not a time: "${value}" (use ISO 8601, `
+    + 'e.g. 2026-12-01 or 2026-12-01T00:00Z, or whole seconds since 1970)')
+  if (/^\d{1,12}$/.test(value)) return new Date(Number(value) * 1000)
+  const day = '(\\d{4})-(\\d{2})-(\\d{2})'
+  const time = '(?:[T ](\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.\\d+)?)?)?'
+  const m = new RegExp(`^${day}${time}(Z|[+-]\\d{2}:?\\d{2})?$`).exec(value)
+  if (m === null) throw bad()
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? '0'))
+  const probe = new Date(Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 0, h, mi, s))
+  // Date() rolls Nov 31 over to Dec 1; a real date survives the round trip.
+  if (probe.getUTCMonth() !== (mo ?? 1) - 1 || probe.getUTCDate() !== d
+    || (h ?? 0) > 23 || (mi ?? 0) > 59 || (s ?? 0) > 59) throw bad()
+  // A time without a zone is UTC, as in every other time this tool prints.
+  const date = new Date(m[7] === undefined && m[4] !== undefined ? `${value}Z` : value)
+  if (Number.isNaN(date.getTime())) throw bad()
+  return date
+}
+
+/** A record type to validate: a name (A, DNSKEY, TYPE65534) that is not a meta-type. */
+export function parseRecordType(value: string | undefined): number {
+  const t = typeFromText(value ?? 'A')
+  if (t === null) throw new UsageError(`not a record type: "${value}"`)
+  // Meta types ask for no RRset that could be validated: OPT, TKEY, TSIG, IXFR, AXFR, ANY...
+  if (t === 0 || t === 41 || (t >= 128 && t <= 255)) {
+    throw new UsageError(`${value} is a query meta-type, not a record type to validate; `
+      + 'ask for one type, e.g. A, AAAA, MX, TXT, DNSKEY')
+  }
+  return t
+}
+
+export function parsePort(port: number | undefined): number | undefined {
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    throw new UsageError(`--port: not a port number: ${port}`)
+  }
+  return port
+}
+
+export function parseTimeout(ms: number): number {
+  if (!(ms > 0 && ms <= 60_000)) {
+    throw new UsageError('--timeout: give milliseconds between 1 and 60000')
+  }
+  return ms
+}
+
+/** The lines of a --resolver-file, comments and blank lines dropped. */
+export function resolverFile(path: string | undefined): string[] {
+  if (path === undefined) return []
+  let text: string
+  try {
+    text = readSmallFile(path, 1 << 20)
+  } catch (e) {
+    throw new UsageError(`--resolver-file: ${e instanceof Error ? e.message : e}`)
+  }
+  return text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter((l) => l !== '')
+}
+
+/** NAME=ADDR[:PORT] values plus, unless turned off, the public and system resolvers. */
+export function resolverSet(given: readonly (string | number)[], defaults: boolean):
+  ResolverSpec[] {
+  const mine = given.map((v) => {
+    const text = String(v)
+    const eq = text.indexOf('=')
+    const name = eq > 0 ? text.slice(0, eq) : text
+    const [server] = parseServerList(eq > 0 ? text.slice(eq + 1) : text, 53)
+    if (server === undefined || name.trim() === '') {
+      throw new UsageError(`--resolver: give NAME=ADDR[:PORT], not "${text}"`)
+    }
+    return { name, ...server }
+  })
+  return defaults ? [...PUBLIC_RESOLVERS, ...systemResolvers(), ...mine] : mine
+}
+
+/** Fails now, not after a long walk, when the file cannot be written. */
+export function assertWritable(path: string, option: string): void {
+  try {
+    closeSync(openSync(path, 'a'))
+  } catch (e) {
+    throw new UsageError(`${option}: cannot write ${path}: ${e instanceof Error ? e.message : e}`)
+  }
+}
+
+/** A repeated option takes its last value, as in most tools, never an array. */
+export function lastString(v: unknown): string {
+  return String(Array.isArray(v) ? v[v.length - 1] : v)
+}
+
+export function lastNumber(v: unknown): number {
+  return Number(Array.isArray(v) ? v[v.length - 1] : v)
+}
