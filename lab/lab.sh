@@ -41,7 +41,7 @@ check_isolated() {
 		"not only lo; run inside: unshare -n sh -c 'ip link set lo up; $0 start $RUNDIR'"
 	ip link show lo | grep -q 'UP' || die "loopback is down: run 'ip link set lo up' first"
 	for tool in nsd nsd-checkconf unbound unbound-checkconf named named-checkconf kresd \
-		pdns_recursor dig setsid ip; do
+		pdns_recursor dig setsid ip openssl; do
 		command -v "$tool" >/dev/null || die "$tool is missing: run scripts/install-deps.sh"
 	done
 }
@@ -49,11 +49,11 @@ check_isolated() {
 # record NAME PID: one line per started daemon; stop reads these and nothing else.
 record() { echo "$1 $2" >>"$PIDS"; }
 
-# answers ADDR ZONE [+rec]: true when the server at ADDR answers ZONE's SOA with NOERROR
-# (without recursion unless told: an authoritative server must answer from its own zone).
+# answers ADDR ZONE [+rec [DIG_OPTION...]]: true when the server at ADDR answers ZONE's SOA with
+# NOERROR (without recursion unless told: an authoritative server must answer from its own zone).
 answers() {
 	local out
-	out=$(dig @"$1" "$2" SOA "${3:-+norec}" +time=1 +tries=1 2>/dev/null) || return 1
+	out=$(dig @"$1" "$2" SOA "${3:-+norec}" "${@:4}" +time=1 +tries=1 2>/dev/null) || return 1
 	grep -q 'status: NOERROR' <<<"$out"
 }
 
@@ -130,9 +130,33 @@ start_named() { # ADDRESS
 	record bind $!
 }
 
+# make_doh_cert ADDRESS DIR: a CA of this run (RUNDIR/doh-ca.pem, what DoH clients trust) and a
+# server certificate for the IP address ADDRESS (subjectAltName IP: clients check an IP literal
+# against that) as DIR/doh-server.pem and .key. Made fresh by every start, never committed; the
+# CA's key is deleted once it has signed.
+make_doh_cert() {
+	local addr=$1 dir=$2 tmp ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes)
+	tmp=$(mktemp -d "$RUNDIR/doh-ca.XXXXXX")
+	openssl req -x509 -new "${ec[@]}" -keyout "$tmp/ca.key" -out "$RUNDIR/doh-ca.pem" \
+		-days 7 -subj '/CN=dnssec-doctor lab DoH CA' \
+		-addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign' \
+		2>"$tmp/openssl.log" || { cat "$tmp/openssl.log" >&2; die "openssl: no DoH CA"; }
+	openssl req -new "${ec[@]}" -keyout "$dir/doh-server.key" -out "$tmp/server.csr" \
+		-subj "/CN=$addr" 2>"$tmp/openssl.log" ||
+		{ cat "$tmp/openssl.log" >&2; die "openssl: no DoH server key"; }
+	printf 'subjectAltName=IP:%s\nbasicConstraints=critical,CA:FALSE\n%s\n' "$addr" \
+		'extendedKeyUsage=serverAuth' >"$tmp/ext.cnf"
+	openssl x509 -req -in "$tmp/server.csr" -CA "$RUNDIR/doh-ca.pem" -CAkey "$tmp/ca.key" \
+		-set_serial "0x$(openssl rand -hex 8)" -days 7 -extfile "$tmp/ext.cnf" \
+		-out "$dir/doh-server.pem" 2>"$tmp/openssl.log" ||
+		{ cat "$tmp/openssl.log" >&2; die "openssl: no DoH server certificate"; }
+	rm -rf "$tmp"
+}
+
 start_kresd() { # ADDRESS
 	local dir=$RUNDIR/knot conf
 	mkdir -p "$dir"
+	make_doh_cert "$1" "$dir"
 	conf=$dir/kresd.conf
 	fill "$LAB/conf/kresd.conf" "$conf" "$dir" "$1"
 	sed -i "s|@ANCHOR@|$LAB/root-anchor.ds|g" "$conf"
@@ -217,6 +241,9 @@ start() {
 	wait_for unbound-pinned "$PINNED" . "$RUNDIR/unbound-pinned/unbound.log" +rec
 	wait_for bind "$BIND" . "$RUNDIR/bind/named.log" +rec
 	wait_for knot "$KNOT" . "$RUNDIR/knot/kresd.log" +rec
+	# kresd opened its DoH socket with the one on port 53; this checks the certificate chain.
+	answers "$KNOT" . +rec +https +tls-ca="$RUNDIR/doh-ca.pem" ||
+		{ tail -n 20 "$RUNDIR/knot/kresd.log" >&2; die "knot: no DoH answer at https://$KNOT/"; }
 	wait_for pdns "$PDNS" . "$RUNDIR/pdns/recursor.log" +rec
 	trap - EXIT
 	echo "lab running: pids in $PIDS, logs in $RUNDIR"

@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 # bind9, knot-resolver and pdns-recursor are the lab's other validating resolvers; jq is for
 # lab/build.sh.
 PACKAGES=(nsd unbound bind9-utils bind9-dnsutils ldnsutils iproute2 util-linux bind9
-	knot-resolver pdns-recursor jq)
+	knot-resolver pdns-recursor jq openssl)
 TOOLS=(nsd unbound dnssec-signzone dnssec-keygen dnssec-dsfromkey dig delv ldns-signzone ip
-	unshare named kresd pdns_recursor jq)
+	unshare named kresd pdns_recursor jq openssl)
 INSTALL="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${PACKAGES[*]}"
 
 missing=()

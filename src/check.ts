@@ -22,6 +22,8 @@ export interface CheckOptions {
   readonly anchors: TrustAnchors
   /** Recursive resolvers to compare; none by default. */
   readonly resolvers?: readonly ResolverSpec[]
+  /** CA certificates (PEM) for DoH resolvers with a private CA. */
+  readonly dohCa?: string
   readonly rootServers: readonly ServerAddress[]
   readonly guard: AddressGuard | null
   /** Validate as of this time (default: now). */
@@ -48,6 +50,7 @@ export async function check(question: Question, opts: CheckOptions): Promise<Che
       ...(opts.authPort === undefined ? {} : { port: opts.authPort }),
       ...(opts.ipv6 === undefined ? {} : { ipv6: opts.ipv6 }) }),
     probeResolvers(question, opts.resolvers ?? [], { guard: opts.guard, record: resolverRecord,
+      ...(opts.dohCa === undefined ? {} : { dohCa: opts.dohCa }),
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: Math.max(opts.timeoutMs, 4000) }) }),
   ])
   record.push(...resolverRecord)
@@ -137,9 +140,11 @@ function serverText(s: ServerAddress): string {
 
 /** The resolver comparison alone, without the chain walk. */
 export async function compareResolvers(question: Question, resolvers: readonly ResolverSpec[],
-  opts: { guard: AddressGuard | null; timeoutMs?: number }): Promise<ResolverObservation[]> {
+  opts: { guard: AddressGuard | null; timeoutMs?: number; dohCa?: string }):
+  Promise<ResolverObservation[]> {
   const record: CapturedExchange[] = []
   await probeResolvers(question, resolvers, { guard: opts.guard, record,
+    ...(opts.dohCa === undefined ? {} : { dohCa: opts.dohCa }),
     ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) })
   return observeResolvers(record, nameToText(question.name), question.type)
 }

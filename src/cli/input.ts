@@ -3,6 +3,7 @@
 import { closeSync, openSync } from 'node:fs'
 import { readSmallFile } from '../anchors.js'
 import { parseServerList } from '../anchors.js'
+import { checkDohUrl } from '../net/doh.js'
 import { PUBLIC_RESOLVERS, systemResolvers } from '../probe/resolvers.js'
 import type { ResolverSpec } from '../probe/resolvers.js'
 import { typeFromText } from '../wire/text.js'
@@ -73,17 +74,31 @@ export function resolverFile(path: string | undefined): string[] {
 /** NAME=ADDR[:PORT] values plus, unless turned off, the public and system resolvers. */
 export function resolverSet(given: readonly (string | number)[], defaults: boolean):
   ResolverSpec[] {
-  const mine = given.map((v) => {
+  const mine = given.map((v): ResolverSpec => {
     const text = String(v)
     const eq = text.indexOf('=')
     const name = eq > 0 ? text.slice(0, eq) : text
-    const [server] = parseServerList(eq > 0 ? text.slice(eq + 1) : text, 53)
+    const where = eq > 0 ? text.slice(eq + 1) : text
+    if (/^https:\/\//i.test(where)) return dohResolver(name, where)
+    const [server] = parseServerList(where, 53)
     if (server === undefined || name.trim() === '') {
       throw new UsageError(`--resolver: give NAME=ADDR[:PORT], not "${text}"`)
     }
     return { name, ...server }
   })
   return defaults ? [...PUBLIC_RESOLVERS, ...systemResolvers(), ...mine] : mine
+}
+
+/** A resolver given as an https URL: DNS over HTTPS to the IP literal in the URL. */
+function dohResolver(name: string, text: string): ResolverSpec {
+  let url: URL
+  try {
+    url = new URL(text)
+    const target = checkDohUrl(url)
+    return { name, address: target.address, port: target.port, url }
+  } catch (e) {
+    throw new UsageError(`--resolver ${name}: ${e instanceof Error ? e.message : e}`)
+  }
 }
 
 /** Fails now, not after a long walk, when the file cannot be written. */

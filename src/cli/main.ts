@@ -5,7 +5,9 @@ import { writeFileSync } from 'node:fs'
 import yargs from 'yargs'
 import type { Argv } from 'yargs'
 import type { Report } from '../analysis/types.js'
-import { AnchorError, loadTrustAnchors, parseServerList, ROOT_SERVERS_V4 } from '../anchors.js'
+import {
+  AnchorError, loadTrustAnchors, parseServerList, readSmallFile, ROOT_SERVERS_V4,
+} from '../anchors.js'
 import {
   captureAnchors, CaptureError, check, compareResolvers, readCapture, replay,
 } from '../check.js'
@@ -58,9 +60,21 @@ function withResolverOptions<T>(y: Argv<T>) {
       describe: 'Also compare this resolver: NAME=ADDR[:PORT] (repeatable)' })
     .option('resolver-file', { type: 'string', coerce: lastString,
       describe: 'A file naming resolvers to compare, one NAME=ADDR[:PORT] per line' })
+    .option('doh-ca', { type: 'string', coerce: lastString, describe: 'CA certificates (PEM) '
+      + 'for resolvers given as https://IP/path URLs, instead of the system\'s' })
     .option('default-resolvers', { type: 'boolean', describe: 'Compare Google, Cloudflare, '
       + 'Quad9, OpenDNS and the system resolvers (on unless --root-hints names a private '
       + 'root; --no-default-resolvers: never)' })
+}
+
+/** The --doh-ca file's text, read once. */
+function dohCaOf(path: string | undefined): { dohCa?: string } {
+  if (path === undefined) return {}
+  try {
+    return { dohCa: readSmallFile(path, 1 << 20) }
+  } catch (e) {
+    throw new UsageError(`--doh-ca: ${e instanceof Error ? e.message : e}`)
+  }
 }
 
 function chosenResolvers(a: { resolver?: (string | number)[] | undefined;
@@ -115,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
         if (a.save !== undefined) assertWritable(a.save, '--save')
         const { report, capture } = await check({ name, type }, { anchors, rootServers,
           guard: guardOf(a['allow-net']), resolvers, timeoutMs: parseTimeout(a.timeout),
+          ...dohCaOf(a['doh-ca']),
           ipv6: a.ipv6, ...(at === undefined ? {} : { at }),
           ...(port === undefined ? {} : { authPort: port }) })
         if (a.save !== undefined) writeFileSync(a.save, `${JSON.stringify(capture, null, 1)}\n`)
@@ -134,7 +149,8 @@ export async function main(argv: string[]): Promise<number> {
         const resolvers = chosenResolvers(a, a['default-resolvers'] ?? true)
         if (resolvers.length === 0) throw new UsageError('no resolver to ask: give --resolver')
         const list = await compareResolvers({ name, type }, resolvers,
-          { guard: guardOf(a['allow-net']), timeoutMs: parseTimeout(a.timeout) })
+          { guard: guardOf(a['allow-net']), timeoutMs: parseTimeout(a.timeout),
+            ...dohCaOf(a['doh-ca']) })
         out(formatOf(a) === 'json' ? `${JSON.stringify({ resolvers: list }, null, 2)}\n`
           : renderResolvers(list))
         const failed = list.some((o) => o.verdict === 'validation-failure'

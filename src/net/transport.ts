@@ -12,6 +12,12 @@ import { Rcode, type Message } from '../wire/types.js'
 import type { AddressGuard } from './guard.js'
 
 export type TransportName = 'udp' | 'tcp'
+/**
+ * Every transport an attempt can record: exchange() sends over 'udp' and 'tcp', dohExchange()
+ * (src/net/doh.ts) over 'https'. Attempt and ExchangeResult default to exchange()'s two, so
+ * code written for them keeps its exact type.
+ */
+export type AttemptTransport = TransportName | 'https'
 
 /**
  * Why an attempt produced no usable response: no answer in time, the address guard refused the
@@ -20,8 +26,8 @@ export type TransportName = 'udp' | 'tcp'
  */
 export type AttemptError = 'timeout' | 'blocked' | 'network' | 'malformed'
 
-export interface Attempt {
-  readonly transport: TransportName
+export interface Attempt<T extends AttemptTransport = TransportName> {
+  readonly transport: T
   /** ISO 8601 time the attempt started. */
   readonly sentAt: string
   /** Milliseconds from the start of the attempt to its end (answer, error or timeout). */
@@ -34,9 +40,9 @@ export interface Attempt {
   readonly detail?: string
 }
 
-export interface ExchangeResult {
+export interface ExchangeResult<T extends AttemptTransport = TransportName> {
   /** Every attempt in the order made; the caller records all of them. */
-  readonly attempts: readonly Attempt[]
+  readonly attempts: readonly Attempt<T>[]
   /**
    * The response to use: the last attempt's response when it succeeded and is not truncated.
    * A truncated UDP answer whose TCP retry failed gives null (the attempts keep it).

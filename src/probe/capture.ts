@@ -8,7 +8,8 @@ export interface CapturedExchange {
   /** Server address (IPv4 or IPv6 text) and port the query went to. */
   readonly server: string
   readonly port: number
-  readonly transport: 'udp' | 'tcp'
+  /** 'https' only for a resolver asked over DNS over HTTPS (RFC 8484). */
+  readonly transport: 'udp' | 'tcp' | 'https'
   /** The question, in presentation form (lowercase, trailing dot) and as a type number. */
   readonly qname: string
   readonly qtype: number

@@ -5,7 +5,9 @@ import { randomInt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { ServerAddress } from '../anchors.js'
 import type { AddressGuard } from '../net/guard.js'
+import { dohExchange } from '../net/doh.js'
 import { exchange } from '../net/transport.js'
+import type { AttemptTransport, ExchangeResult } from '../net/transport.js'
 import { buildQuery, decodeMessage } from '../wire/message.js'
 import { nameToText } from '../wire/name.js'
 import { Rcode } from '../wire/types.js'
@@ -14,6 +16,8 @@ import type { Question } from './walker.js'
 
 export interface ResolverSpec extends ServerAddress {
   readonly name: string
+  /** Set for a resolver asked over DNS over HTTPS; address and port are the URL's. */
+  readonly url?: URL
 }
 
 /** The public validating resolvers people compare against, by their published addresses. */
@@ -42,6 +46,8 @@ export function systemResolvers(path = '/etc/resolv.conf'): ResolverSpec[] {
 export interface ProbeOptions {
   readonly guard: AddressGuard | null
   readonly timeoutMs?: number
+  /** CA certificates for DoH resolvers with a private CA (PEM), instead of the system's. */
+  readonly dohCa?: string
   /** Every attempt is appended here. */
   readonly record: CapturedExchange[]
 }
@@ -65,8 +71,11 @@ async function ask(r: ResolverSpec, q: Question, cd: boolean, opts: ProbeOptions
   const query = buildQuery({ id: randomInt(0, 65536), name: q.name, type: q.type, rd: true, cd,
     dnssecOk: true, udpSize: 1232 })
   // A resolver doing a full recursion needs longer than an authoritative server.
-  const result = await exchange(r, query, { guard: opts.guard,
-    timeoutMs: opts.timeoutMs ?? 4000, retries: 1 })
+  const timeoutMs = opts.timeoutMs ?? 4000
+  const result: ExchangeResult<AttemptTransport> = r.url === undefined
+    ? await exchange(r, query, { guard: opts.guard, timeoutMs, retries: 1 })
+    : await dohExchange(r.url, query, { guard: opts.guard, timeoutMs,
+      ...(opts.dohCa === undefined ? {} : { ca: opts.dohCa }) })
   const qname = nameToText(q.name).toLowerCase()
   for (const a of result.attempts) {
     opts.record.push({ server: r.address, port: r.port, transport: a.transport, qname,

@@ -54,7 +54,9 @@ export function captureTransport(exchanges: readonly CapturedExchange[]): Transp
       return { server: server.address, port: server.port, message: null, error: 'not-recorded',
         detail: 'the capture holds no exchange for this question', transport: 'udp', ms: 0 }
     }
-    return toResponse(server, q, list.map((e) => ({ transport: e.transport, ms: e.ms,
+    // The walk's own exchanges are UDP or TCP; only resolvers are asked over HTTPS.
+    return toResponse(server, q, list.map((e) => ({ ms: e.ms,
+      transport: e.transport === 'tcp' ? 'tcp' as const : 'udp' as const,
       response: e.response === null ? null : Buffer.from(e.response, 'hex'),
       error: e.error ?? null, detail: e.errorDetail })))
   }

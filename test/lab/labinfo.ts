@@ -25,6 +25,16 @@ export const BIND_RESOLVER = '127.0.53.21'
 export const KNOT_RESOLVER = '127.0.53.31'
 /** PowerDNS Recursor 4.8, validating with the lab's anchor (its compiled-in root DS cleared). */
 export const PDNS_RESOLVER = '127.0.53.41'
+/** Knot Resolver's DNS over HTTPS endpoint (kresd's doh2: HTTP/2 only, port 443). */
+export const KNOT_DOH_URL = `https://${KNOT_RESOLVER}/dns-query`
+
+/**
+ * The CA lab.sh makes for each run and signs kresd's DoH certificate with (the certificate names
+ * 127.0.53.31 as an IP subjectAltName). `runDir` is the global setup's inject('labRunDir').
+ */
+export function labDohCa(runDir: string): string {
+  return join(runDir, 'doh-ca.pem')
+}
 
 export type ResolverName = 'unbound' | 'bind' | 'knot' | 'pdns'
 
@@ -169,6 +179,8 @@ export interface DigOptions {
   cd?: boolean
   /** Clear RD (dig +norec), for authoritative servers. */
   norec?: boolean
+  /** Ask over DNS over HTTPS (dig +https, POST to /dns-query on 443), trusting this CA file. */
+  httpsCa?: string
 }
 
 export interface Ede {
@@ -229,6 +241,7 @@ export async function dig(server: string, name: string, options: DigOptions = {}
   if (options.dnssec === true) args.push('+dnssec')
   if (options.cd === true) args.push('+cd')
   if (options.norec === true) args.push('+norec')
+  if (options.httpsCa !== undefined) args.push('+https', `+tls-ca=${options.httpsCa}`)
   const { stdout } = await run('dig', args)
   return parseDig(stdout)
 }
