@@ -13,7 +13,7 @@ import type { ResolverObservation } from './analysis/resolvers.js'
 import { probeResolvers } from './probe/resolvers.js'
 import type { ResolverSpec } from './probe/resolvers.js'
 import { walk } from './probe/walker.js'
-import type { Question } from './probe/walker.js'
+import type { Question, Transport } from './probe/walker.js'
 import { nameFromText, nameToText } from './wire/name.js'
 
 export const TOOL = 'dnssec-doctor 0.1.0'
@@ -24,6 +24,8 @@ export interface CheckOptions {
   readonly resolvers?: readonly ResolverSpec[]
   /** CA certificates (PEM) for DoH resolvers with a private CA. */
   readonly dohCa?: string
+  /** Wraps the walk's transport, e.g. to cap queries in flight per server (batch runs). */
+  readonly wrapTransport?: (t: Transport) => Transport
   readonly rootServers: readonly ServerAddress[]
   readonly guard: AddressGuard | null
   /** Validate as of this time (default: now). */
@@ -41,8 +43,9 @@ export interface CheckResult {
 export async function check(question: Question, opts: CheckOptions): Promise<CheckResult> {
   const startedAt = new Date()
   const record: CapturedExchange[] = []
-  const transport = liveTransport({ guard: opts.guard, record,
+  const live = liveTransport({ guard: opts.guard, record,
     ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) })
+  const transport = opts.wrapTransport === undefined ? live : opts.wrapTransport(live)
   const resolverRecord: CapturedExchange[] = []
   // The resolvers are asked while the walk runs: neither waits for the other.
   const [w] = await Promise.all([
