@@ -35,8 +35,10 @@ export interface ResolverObservation {
   readonly ede: readonly { code: number; name: string; text: string }[]
   readonly ms: number
   readonly verdict: ResolverVerdict
-  /** Why there was no response (timeout, blocked, network), else null. */
+  /** Why there was no response (timeout, blocked, network, malformed), else null. */
   readonly error: string | null
+  /** The transport's explanation of that error (an HTTP status, a TLS failure), else null. */
+  readonly detail: string | null
 }
 
 /** Rebuilds each resolver's observation from the recorded exchanges, in the order asked. */
@@ -60,6 +62,7 @@ export function observeResolvers(exchanges: readonly CapturedExchange[], qname: 
     const cd = lastMessage(withCd.get(k) ?? [])
     const ms = tries.reduce((sum, t) => sum + t.ms, 0)
     const error = m === null ? tries.at(-1)?.error ?? 'timeout' : null
+    const detail = m === null ? printable(tries.at(-1)?.errorDetail ?? '', 300) || null : null
     return {
       name: head.resolver ?? '?', address: head.server, port: head.port,
       rcode: m === null ? null : rcodeToText(m.rcode), ad: m?.flags.ad ?? false,
@@ -67,16 +70,27 @@ export function observeResolvers(exchanges: readonly CapturedExchange[], qname: 
       ttl: m === null || m.answer.length === 0 ? null
         : Math.min(...m.answer.map((rr) => rr.ttl)),
       cdRcode: cd === null ? null : rcodeToText(cd.rcode),
-      ede: (m?.edns?.extendedErrors ?? []).map((e) => ({ code: e.code, name: edeName(e.code),
-        text: e.text })),
-      ms, verdict: classify(m, cd, error, target, qtype), error,
+      // A resolver's text is untrusted: no control characters, and a sane length.
+      ede: (m?.edns?.extendedErrors ?? []).slice(0, 8).map((e) => ({ code: e.code,
+        name: edeName(e.code), text: printable(e.text, 300) })),
+      ms, verdict: classify(m, cd, error, target, qtype), error, detail,
     }
   })
 }
 
+/** Text from the network, made safe to print: control characters escaped, length capped. */
+export function printable(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const safe = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
+    `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  return safe.length > max ? `${safe.slice(0, max)}...` : safe
+}
+
 function lastMessage(tries: readonly CapturedExchange[]): Message | null {
   const last = tries.at(-1)
-  if (last?.response == null) return null
+  // An attempt the transport rejected (another question, wrong ID or content type) keeps its
+  // bytes for the capture, but they are not the resolver's answer.
+  if (last?.response == null || last.error !== undefined) return null
   try {
     return decodeMessage(Buffer.from(last.response, 'hex'))
   } catch {
@@ -140,6 +154,7 @@ export function concludeResolvers(report: Pick<Report, 'status' | 'brokenLink' |
   const names = (list: readonly ResolverObservation[]): string =>
     [...new Set(list.map((o) => `${o.name} at ${o.address}`))].join(', ')
   const failing = asked.filter((o) => o.verdict === 'validation-failure')
+  const broken = asked.filter((o) => o.verdict === 'other-failure')
   const validating = asked.filter((o) => o.ad)
   const plain = asked.filter((o) => o.verdict === 'answer-unvalidated')
   const q = `${report.query.name} ${report.query.type}`
@@ -150,7 +165,8 @@ export function concludeResolvers(report: Pick<Report, 'status' | 'brokenLink' |
       message: `${o.name} (${o.address}) answers SERVFAIL for ${q}, but answers ${o.cdRcode} `
         + `with checking disabled: its DNSSEC validation fails${ede.length > 0 ? `; it says ${
           ede.join(', ')}` : ''}.`,
-      advice: report.brokenLink?.advice ?? 'See the chain report for the link that fails.' }))
+      advice: report.brokenLink?.advice ?? 'The chain walk finds no broken link: see the '
+        + 'RESOLVER_DISAGREES finding for what could explain this resolver\'s failure.' }))
   }
   const why: string[] = []
   if (report.status === 'bogus' && report.brokenLink !== null) {
@@ -158,9 +174,12 @@ export function concludeResolvers(report: Pick<Report, 'status' | 'brokenLink' |
       why.push(`Validating resolvers (${names(failing)}) fail${plain.length > 0
         ? `, non-validating ones (${names(plain)}) answer` : ''}, and the chain walk finds the `
         + `cause: ${report.brokenLink.message}`)
-    } else {
+    } else if (broken.length === 0) {
       why.push(`The chain walk finds ${q} bogus (${report.brokenLink.code} at ${
         report.brokenLink.zone}), but no resolver asked fails on it.`)
+    } else {
+      why.push(`The chain walk finds ${q} bogus (${report.brokenLink.code} at ${
+        report.brokenLink.zone}): ${report.brokenLink.message}`)
     }
     for (const o of validating) {
       findings.push(disagreement(o, q, 'answers with AD (validated)', 'finds it bogus', [
@@ -173,14 +192,18 @@ export function concludeResolvers(report: Pick<Report, 'status' | 'brokenLink' |
   } else if (report.status === 'secure' || report.status === 'insecure') {
     const unchecked = asked.filter((o) => !o.ad && (o.verdict === 'answer-unvalidated'
       || o.verdict === 'nxdomain' || o.verdict === 'nodata'))
+    const failNote = failing.length > 0 ? ` Yet ${names(failing)} fail${failing.length === 1
+      ? 's' : ''} to validate it (SERVFAIL, but an answer with checking disabled): see the `
+      + 'RESOLVER_DISAGREES findings for what could explain it.' : ''
     why.push(report.status === 'secure'
       ? `The chain walk finds ${q} secure${validating.length > 0 ? `, and ${names(validating)
       } validate it` : ''}.${unchecked.length > 0 ? ` ${names(unchecked)} answer${
         unchecked.length === 1 ? 's' : ''} without AD: ${unchecked.length === 1 ? 'it does'
         : 'they do'} not validate, or treat the zone as unsigned (an algorithm not supported, `
         + 'NSEC3 iterations above its limit).' : ''}`
-      : `The chain walk finds ${q} insecure (unsigned from ${report.insecureAt?.zone ?? '?'}): `
-        + 'resolvers answer it without validation.')
+      : `The chain walk finds ${q} insecure (unsigned from ${report.insecureAt?.zone ?? '?'})${
+        failing.length === 0 ? ': resolvers answer it without validation.' : '.'}`)
+    if (failNote !== '') why.push(failNote.trim())
     for (const o of failing) {
       findings.push(disagreement(o, q, 'fails validation', `finds it ${report.status}`, [
         'bad data cached at the resolver from before a fix (it clears when the TTL runs out)',
@@ -198,6 +221,11 @@ export function concludeResolvers(report: Pick<Report, 'status' | 'brokenLink' |
   } else {
     why.push(`The chain walk could not decide; the resolvers' answers above are the best `
       + 'evidence.')
+  }
+  if (broken.length > 0) {
+    why.push(`${names(broken)} fail${broken.length === 1 ? 's' : ''} even with checking `
+      + 'disabled (or refuse): that is not DNSSEC, but the resolver failing to get or give the '
+      + 'data.')
   }
   return { conclusion: why.join(' '), findings }
 }

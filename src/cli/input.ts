@@ -3,6 +3,7 @@
 import { closeSync, openSync } from 'node:fs'
 import { readSmallFile } from '../anchors.js'
 import { parseServerList } from '../anchors.js'
+import { printable } from '../analysis/resolvers.js'
 import { checkDohUrl } from '../net/doh.js'
 import { PUBLIC_RESOLVERS, systemResolvers } from '../probe/resolvers.js'
 import type { ResolverSpec } from '../probe/resolvers.js'
@@ -80,11 +81,17 @@ export function resolverSet(given: readonly (string | number)[], defaults: boole
     const name = eq > 0 ? text.slice(0, eq) : text
     const where = eq > 0 ? text.slice(eq + 1) : text
     if (/^https:\/\//i.test(where)) return dohResolver(name, where)
-    const [server] = parseServerList(where, 53)
-    if (server === undefined || name.trim() === '') {
-      throw new UsageError(`--resolver: give NAME=ADDR[:PORT], not "${text}"`)
+    const bad = (): UsageError =>
+      new UsageError(`--resolver: give NAME=ADDR[:PORT], not "${printable(text, 80)}"`)
+    if (name.trim() === '' || /[\u0000-\u001f\u007f]/.test(text)) throw bad()
+    let server: ResolverSpec | undefined
+    try {
+      ;[server] = parseServerList(where, 53).map((s) => ({ name, ...s }))
+    } catch {
+      throw bad()
     }
-    return { name, ...server }
+    if (server === undefined) throw bad()
+    return server
   })
   return defaults ? [...PUBLIC_RESOLVERS, ...systemResolvers(), ...mine] : mine
 }

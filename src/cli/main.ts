@@ -15,7 +15,9 @@ import { GuardSyntaxError, guardFromEnv, publicOnlyGuard } from '../net/guard.js
 import type { AddressGuard } from '../net/guard.js'
 import { renderResolvers, renderTable, renderText } from '../report/text.js'
 import { nameFromText, NameSyntaxError } from '../wire/name.js'
+import { batchCommand } from './batch.js'
 import { runDemo } from './demo.js'
+import { EXIT, exitCodeFor } from './exit.js'
 import {
   assertWritable, lastNumber, lastString, parseAt, parsePort, parseRecordType, parseTimeout,
   resolverFile, resolverSet, UsageError,
@@ -23,16 +25,7 @@ import {
 
 export { UsageError } from './input.js'
 
-export const EXIT = { ok: 0, problem: 1, usage: 2, undetermined: 3 } as const
-
-export function exitCodeFor(r: Report): number {
-  if (r.status === 'indeterminate') return EXIT.undetermined
-  // A dead or stale server is a problem to fix even while the name validates; a query the
-  // user's own --allow-net stopped is not.
-  const problem = r.findings.some((f) => f.severity === 'error'
-    || (f.severity === 'warning' && f.code !== 'QUERY_BLOCKED'))
-  return r.status === 'bogus' || problem ? EXIT.problem : EXIT.ok
-}
+export { EXIT, exitCodeFor } from './exit.js'
 
 type Format = 'text' | 'json' | 'table'
 
@@ -51,6 +44,14 @@ function isUsageError(e: unknown): boolean {
 /** The address guard: --allow-net, else the environment, else public addresses only. */
 function guardOf(allowNet: string | undefined): AddressGuard {
   return guardFromEnv(process.env, allowNet) ?? publicOnlyGuard()
+}
+
+/** --format for the commands that print one report (batch has formats of its own). */
+function withFormat<T>(y: Argv<T>) {
+  return y
+    .option('format', { choices: ['text', 'json', 'table'] as const, default: 'text' as Format,
+      describe: 'Output format' })
+    .option('json', { type: 'boolean', describe: 'Same as --format json' })
 }
 
 /** The options `check` and `resolvers` share for choosing resolvers. */
@@ -90,9 +91,6 @@ export async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('dnssec-doctor')
     .usage('$0 <command> [options]\n\nTells why a domain fails to resolve when DNSSEC is involved.')
-    .option('format', { choices: ['text', 'json', 'table'] as const, default: 'text' as Format,
-      describe: 'Output format' })
-    .option('json', { type: 'boolean', describe: 'Same as --format json' })
     .option('at', { type: 'string', coerce: lastString,
       describe: 'Validate as of this time (ISO 8601 or seconds since 1970)' })
     .option('trust-anchor', { type: 'string', coerce: lastString, describe: 'Trust anchor '
@@ -101,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       + 'to these networks, e.g. 127.0.0.0/8 (or set DNSSEC_DOCTOR_ALLOW_NET)' })
     .command('check <name> [type]',
       'Walk the chain of trust from the root and find the broken link',
-      (y) => withResolverOptions(y
+      (y) => withFormat(withResolverOptions(y
         .positional('name', { type: 'string', describe: 'Domain name' })
         .positional('type', { type: 'string', describe: 'Record type (default A)' })
         .option('root-hints', { type: 'string', coerce: lastString,
@@ -112,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
           describe: 'Per-query timeout, ms' })
         .option('ipv6', { type: 'boolean', default: false, describe: 'Also ask IPv6 addresses' })
         .option('save', { type: 'string', coerce: lastString, describe: 'Write the capture '
-          + '(every query and response) to this file, for `replay` or a support ticket' })),
+          + '(every query and response) to this file, for `replay` or a support ticket' }))),
       async (a) => {
         const name = nameFromText(String(a.name ?? ''))
         const type = parseRecordType(a.type)
@@ -138,11 +136,11 @@ export async function main(argv: string[]): Promise<number> {
       })
     .command('resolvers <name> [type]',
       'Compare what recursive resolvers answer, with and without checking disabled',
-      (y) => withResolverOptions(y
+      (y) => withFormat(withResolverOptions(y
         .positional('name', { type: 'string', describe: 'Domain name' })
         .positional('type', { type: 'string', describe: 'Record type (default A)' })
         .option('timeout', { type: 'number', coerce: lastNumber, default: 4000,
-          describe: 'Per-query timeout, ms' })),
+          describe: 'Per-query timeout, ms' }))),
       async (a) => {
         const name = nameFromText(String(a.name ?? ''))
         const type = parseRecordType(a.type)
@@ -153,13 +151,15 @@ export async function main(argv: string[]): Promise<number> {
             ...dohCaOf(a['doh-ca']) })
         out(formatOf(a) === 'json' ? `${JSON.stringify({ resolvers: list }, null, 2)}\n`
           : renderResolvers(list))
+        // No answer from everyone: could not determine; a failure or a silent resolver among
+        // others: a problem to look at.
         const failed = list.some((o) => o.verdict === 'validation-failure'
-          || o.verdict === 'other-failure')
-        code = failed ? EXIT.problem
-          : list.every((o) => o.rcode === null) ? EXIT.undetermined : EXIT.ok
+          || o.verdict === 'other-failure' || o.verdict === 'no-response')
+        code = list.every((o) => o.rcode === null) ? EXIT.undetermined
+          : failed ? EXIT.problem : EXIT.ok
       })
     .command('replay <file>', 'Re-analyse a capture saved with `check --save`, offline',
-      (y) => y.positional('file', { type: 'string' }),
+      (y) => withFormat(y.positional('file', { type: 'string' })),
       async (a) => {
         const capture = readCapture(String(a.file))
         const at = parseAt(a.at)
@@ -171,13 +171,14 @@ export async function main(argv: string[]): Promise<number> {
         code = exitCodeFor(report)
       })
     .command('demo [scenario]', 'Diagnose the built-in lab of signed zones, offline',
-      (y) => y.positional('scenario', { type: 'string',
-        describe: 'One scenario, e.g. ds-mismatch' }),
+      (y) => withFormat(y.positional('scenario', { type: 'string',
+        describe: 'One scenario, e.g. ds-mismatch' })),
       async (a) => {
         code = await runDemo({ format: formatOf(a), write: out, render,
           ...(a.scenario === undefined ? {} : { only: a.scenario }) })
       })
-    .demandCommand(1, 'Give a command: check, resolvers, replay or demo')
+    .command(batchCommand({ setCode: (c) => { code = c } }))
+    .demandCommand(1, 'Give a command: check, resolvers, replay, batch or demo')
     .strict()
     .help()
     .version(false)

@@ -77,6 +77,9 @@ export function checkDohUrl(url: URL): DohTarget {
     throw new DohUrlError(`Cannot ask ${url.origin}: credentials in the URL are not supported`)
   }
   const port = url.port === '' ? 443 : Number(url.port)
+  if (port < 1 || port > 65535) {
+    throw new DohUrlError(`Cannot ask ${url.origin}: port ${port} is not one a server listens on`)
+  }
   return { address: host, port, path: `${url.pathname}${url.search}` }
 }
 

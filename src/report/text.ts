@@ -54,14 +54,18 @@ export function renderText(r: Report): string {
     out.push(...wrap(problem.advice, '         ', 'FIX      '))
   }
   out.push('', 'Chain of trust, from the trust anchor down:')
-  for (const z of r.chain) out.push(...renderZone(z, r.brokenLink?.zone === z.zone))
+  // The mark goes on a zone whose own link broke; a bad answer in a good zone is marked below.
+  for (const z of r.chain) {
+    out.push(...renderZone(z, r.brokenLink?.zone === z.zone && z.status !== 'secure'))
+  }
   out.push('', 'Answer:')
   for (const a of r.answers) {
     const why = a.status === 'secure' ? 'validated'
       : a.status === 'insecure' ? 'not signed (insecure zone)'
         : r.brokenLink !== null && a.signatures.length === 0
           ? `not validated: the chain broke at ${r.brokenLink.zone}` : a.status
-    out.push(`  ${a.name} ${a.type} from ${a.zone}: ${a.rcode}, ${why}`)
+    const here = a.status === 'bogus' && a.signatures.length > 0 ? '   <-- broken here' : ''
+    out.push(`  ${a.name} ${a.type} from ${a.zone}: ${a.rcode}, ${why}${here}`)
     for (const rec of a.records.slice(0, 12)) {
       out.push(`    ${rec.length > 96 ? `${rec.slice(0, 93)}...` : rec}`)
     }
@@ -192,9 +196,19 @@ export function renderResolvers(list: readonly ResolverObservation[]): string {
   for (const o of list) {
     rows.push([o.name, serverLabel({ server: o.address, port: o.port }),
       o.rcode ?? (o.error ?? 'none'), o.rcode === null ? '-' : o.ad ? 'yes' : 'no',
-      o.cdRcode ?? '-', o.ede.map((e) => `${e.code} ${e.name}`).join(', ') || '-',
-      VERDICT_WORDS[o.verdict]])
+      o.cdRcode ?? '-', edeColumn(o.ede), VERDICT_WORDS[o.verdict]])
   }
-  return table(rows, { border: getBorderCharacters('void'),
-    columnDefault: { paddingLeft: 0, paddingRight: 2 }, drawHorizontalLine: () => false })
+  const notes = list.filter((o) => o.detail !== null)
+    .map((o) => `${o.name} (${serverLabel({ server: o.address, port: o.port })}): ${o.error}: ${
+      o.detail}`)
+  return `${table(rows, { border: getBorderCharacters('void'),
+    columnDefault: { paddingLeft: 0, paddingRight: 2 }, drawHorizontalLine: () => false })}${
+    notes.length > 0 ? `${notes.join('\n')}\n` : ''}`
+}
+
+/** At most two codes shown in the table; the JSON has them all. */
+function edeColumn(ede: readonly { code: number; name: string }[]): string {
+  if (ede.length === 0) return '-'
+  const shown = ede.slice(0, 2).map((e) => `${e.code} ${e.name}`).join(', ')
+  return ede.length > 2 ? `${shown} (+${ede.length - 2})` : shown
 }

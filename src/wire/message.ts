@@ -74,12 +74,11 @@ export function decodeMessage(bytes: Uint8Array): Message {
         }
         if (edns !== null) throw new WireFormatError('second OPT record', start)
         if (name.length !== 0) throw new WireFormatError('OPT owner is not the root', start)
-        const optionsAt = r.offset
         const options = r.sub(rdlength, readEdnsOptions, 'OPT rdata')
         extendedRcode = ttl >>> 24
         edns = {
           udpSize: klass, version: (ttl >>> 16) & 0xff, dnssecOk: (ttl & 0x8000) !== 0,
-          options, extendedErrors: decodeExtendedErrors(options, optionsAt),
+          options, extendedErrors: decodeExtendedErrors(options),
         }
         continue
       }
@@ -113,19 +112,16 @@ function readEdnsOptions(r: Reader): EdnsOption[] {
 
 /**
  * RFC 8914 section 2: INFO-CODE then UTF-8 EXTRA-TEXT. Malformed text is decoded with
- * replacement characters (it is only for humans); an option too short for its code is a
- * WireFormatError like any other malformed field.
+ * replacement characters (it is only for humans); an option too short for its code is left
+ * out (it stays in `options`), so a resolver's broken option does not discard its answer.
  */
-function decodeExtendedErrors(options: readonly EdnsOption[], offset: number):
-  ExtendedError[] {
+function decodeExtendedErrors(options: readonly EdnsOption[]): ExtendedError[] {
   const decoder = new TextDecoder('utf-8', { fatal: false })
-  return options.filter((o) => o.code === EDNS_OPTION_EDE).map((o) => {
-    if (o.data.length < EDE_MIN_LENGTH) {
-      throw new WireFormatError(`Extended DNS Error option of ${o.data.length} bytes`, offset)
-    }
-    const code = ((o.data[0] as number) << 8) | (o.data[1] as number)
-    return { code, text: decoder.decode(o.data.subarray(EDE_MIN_LENGTH)) }
-  })
+  return options.filter((o) => o.code === EDNS_OPTION_EDE && o.data.length >= EDE_MIN_LENGTH)
+    .map((o) => {
+      const code = ((o.data[0] as number) << 8) | (o.data[1] as number)
+      return { code, text: decoder.decode(o.data.subarray(EDE_MIN_LENGTH)) }
+    })
 }
 
 /**

@@ -220,10 +220,15 @@ describe('Extended DNS Errors (RFC 8914 section 2)', () => {
     expect(msg.additional).toEqual([])
   })
 
-  it('rejects an Extended DNS Error option too short for its info code', () => {
-    const opt = [0, 0, 41, 0x04, 0xd0, 0, 0, 0x80, 0, 0, 5, 0, 15, 0, 1, 9]
-    expectWireError([...header(0, 0, 0, 1), ...opt], /Extended DNS Error option of 1 bytes/)
-  })
+  it('keeps the answer but no Extended DNS Error from an option too short for its info code',
+    () => {
+      // RFC 8914 section 2: INFO-CODE is 2 octets. A resolver's broken option must not throw
+      // away the answer it came with; the raw option stays in `options`.
+      const opt = [0, 0, 41, 0x04, 0xd0, 0, 0, 0x80, 0, 0, 5, 0, 15, 0, 1, 9]
+      const msg = decodeMessage(Uint8Array.from([...header(0, 0, 0, 1), ...opt]))
+      expect(msg.edns?.extendedErrors).toEqual([])
+      expect(msg.edns?.options).toEqual([{ code: 15, data: Uint8Array.from([9]) }])
+    })
 
   it('rejects an EDNS option longer than the OPT rdata', () => {
     const opt = [0, 0, 41, 0x04, 0xd0, 0, 0, 0x80, 0, 0, 4, 0, 15, 0, 9]

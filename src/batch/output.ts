@@ -1,0 +1,116 @@
+// What a batch writes per name: the `check --json` report as one JSON line, a CSV record, or
+// a row of the table printed at the end. All of them are built here as whole strings, so the
+// writer can put each on disk in one write (see LineFile).
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs'
+import { table } from 'table'
+import type { Report, Status } from '../analysis/types.js'
+
+export type BatchFormat = 'jsonl' | 'csv' | 'table'
+
+export const CSV_COLUMNS =
+  ['name', 'type', 'status', 'code', 'zone', 'servers', 'message'] as const
+
+/** The one thing a row says about a report: the broken link, else the first problem. */
+export interface Headline {
+  readonly code: string
+  readonly zone: string
+  readonly servers: readonly string[]
+  readonly message: string
+}
+
+export function headline(r: Report): Headline {
+  const b = r.brokenLink
+  if (b !== null) return { code: b.code, zone: b.zone, servers: b.servers, message: b.message }
+  // Findings come errors first; a warning (a dead or stale server) is still worth the row.
+  const f = r.findings.find((x) => x.severity === 'error')
+    ?? r.findings.find((x) => x.severity === 'warning')
+  if (r.status === 'indeterminate' && r.undecidedAt !== null) {
+    return { code: f?.code ?? '', zone: r.undecidedAt.zone, servers: f?.servers ?? [],
+      message: r.undecidedAt.reason }
+  }
+  if (f !== undefined) {
+    return { code: f.code, zone: f.zone, servers: f.servers ?? [], message: f.message }
+  }
+  if (r.insecureAt !== null) {
+    return { code: '', zone: r.insecureAt.zone, servers: [], message: r.insecureAt.reason }
+  }
+  return { code: '', zone: '', servers: [], message: '' }
+}
+
+/** The report as `check --json` gives it, compact, on one line. */
+export function jsonLine(r: Report): string {
+  // JSON.stringify escapes every control character, so the line holds no raw newline.
+  return `${JSON.stringify(r)}\n`
+}
+
+/**
+ * One CSV field (RFC 4180 section 2, rules 5-7): enclosed in double quotes when it holds a
+ * quote, a comma, CR or LF, with each quote inside doubled.
+ */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
+}
+
+/** One CSV record, ended by CRLF as RFC 4180 section 2 rule 1 has it. */
+export function csvRecord(fields: readonly string[]): string {
+  return `${fields.map(csvField).join(',')}\r\n`
+}
+
+export const CSV_HEADER = csvRecord(CSV_COLUMNS)
+
+export function csvLine(r: Report): string {
+  const h = headline(r)
+  return csvRecord([r.query.name, r.query.type, r.status, h.code, h.zone, h.servers.join(' '),
+    h.message])
+}
+
+/** What the table keeps per name: a few short strings, never the whole report. */
+export interface TableRow {
+  readonly line: number
+  readonly name: string
+  readonly type: string
+  readonly status: Status | 'failed'
+  readonly code: string
+  readonly zone: string
+  readonly ms: number
+}
+
+export function tableRow(line: number, r: Report, ms: number): TableRow {
+  const h = headline(r)
+  return { line, name: r.query.name, type: r.query.type, status: r.status, code: h.code,
+    zone: h.zone, ms }
+}
+
+/** The rows in input order (checks finish in any order), as one aligned table. */
+export function renderResultTable(rows: readonly TableRow[]): string {
+  const sorted = [...rows].sort((a, b) => a.line - b.line)
+  if (sorted.length === 0) return ''
+  return table([['name', 'type', 'status', 'code', 'zone', 'seconds'],
+    ...sorted.map((r) => [r.name, r.type, r.status, r.code, r.zone, (r.ms / 1000).toFixed(1)])])
+}
+
+/**
+ * A file opened for appending whole lines. Each line goes to the kernel in one write(2) on
+ * an O_APPEND descriptor before the next result is taken, so a process killed between lines
+ * leaves only whole lines; a kill during a write can at worst leave the last line cut short,
+ * which dropPartialLine removes before a resumed run appends.
+ */
+export class LineFile {
+  private constructor(private readonly fd: number, readonly startedEmpty: boolean) {}
+
+  static open(path: string): LineFile {
+    const fd = openSync(path, 'a')
+    return new LineFile(fd, fstatSync(fd).size === 0)
+  }
+
+  write(text: string): void {
+    const bytes = Buffer.from(text, 'utf8')
+    let done = 0
+    // writeSync may write less than asked (a full disk, a signal); go on from there.
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done)
+  }
+
+  close(): void {
+    closeSync(this.fd)
+  }
+}

@@ -1,0 +1,317 @@
+// `dnssec-doctor batch LIST`: checks every name of a list, for administrators who watch many
+// zones. One JSON line (or CSV record) per name as each check ends, progress and a summary on
+// stderr, --resume to carry on after a stop. docs/batch.md is the user's page.
+import { createReadStream, statSync } from 'node:fs'
+import { constants } from 'node:os'
+import type { Readable } from 'node:stream'
+import type { Argv, CommandModule } from 'yargs'
+import type { Report } from '../analysis/types.js'
+import { loadTrustAnchors, parseServerList, ROOT_SERVERS_V4 } from '../anchors.js'
+import type { CheckOptions } from '../check.js'
+import { check } from '../check.js'
+import { guardFromEnv, publicOnlyGuard } from '../net/guard.js'
+import type { BatchItem } from '../batch/input.js'
+import { countListLines, readBatchInput } from '../batch/input.js'
+import { createServerLimiter, DEFAULT_PER_SERVER } from '../batch/limiter.js'
+import type { ServerLimiter } from '../batch/limiter.js'
+import type { BatchFormat, TableRow } from '../batch/output.js'
+import {
+  CSV_HEADER, csvLine, jsonLine, LineFile, renderResultTable, tableRow,
+} from '../batch/output.js'
+import { Progress } from '../batch/progress.js'
+import { dropPartialLine, readDoneKeys } from '../batch/resume.js'
+import { DEFAULT_CONCURRENCY, DEFAULT_GRACE_MS, runBounded } from '../batch/runner.js'
+import { addFailure, addReport, batchExitCode, newTally, renderSummary } from '../batch/summary.js'
+import { nameToText } from '../wire/name.js'
+import { typeToText } from '../wire/text.js'
+import {
+  lastNumber, lastString, parseAt, parsePort, parseTimeout, resolverSet, UsageError,
+} from './input.js'
+import { exitCodeFor } from './exit.js'
+
+const MAX_CONCURRENCY = 256
+const MAX_PER_SERVER = 64
+
+/** The options of the batch command, as the builder declares them. */
+function batchOptions<T>(y: Argv<T>) {
+  return y
+    // yargs-parser 22 hands a lone "-" over as an empty string; both mean stdin.
+    .positional('input', { type: 'string', demandOption: true, coerce: (v: unknown) =>
+      (v === '' ? '-' : String(v)), describe: 'File with one name (and optional type) per '
+      + 'line; - for stdin' })
+    .option('out', { type: 'string', coerce: lastString,
+      describe: 'Append results to this file instead of stdout' })
+    .option('resume', { type: 'boolean', default: false,
+      describe: 'Skip names already in the --out file (JSON lines)' })
+    // Also a global option of main with other choices; yargs adds these to them, and the
+    // handler refuses the ones batch cannot write.
+    .option('format', { choices: ['jsonl', 'csv', 'table'], default: 'jsonl',
+      describe: 'jsonl: one check --json report per line; csv; table: printed at the end' })
+    .option('concurrency', { type: 'number', coerce: lastNumber, default: DEFAULT_CONCURRENCY,
+      describe: 'Names checked at once' })
+    .option('per-server', { type: 'number', coerce: lastNumber, default: DEFAULT_PER_SERVER,
+      describe: 'Queries in flight to one server address at most' })
+    .option('resolvers', { choices: ['none', 'default'], default: 'none',
+      describe: 'Also ask the public and system resolvers for every name (default: none)' })
+    .option('quiet', { type: 'boolean', default: false,
+      describe: 'No progress and no summary on stderr' })
+    .option('root-hints', { type: 'string', coerce: lastString,
+      describe: 'Root servers: ADDR[:PORT],...' })
+    .option('port', { type: 'number', coerce: lastNumber,
+      describe: 'Ask every authoritative server on this port (lab use)' })
+    .option('timeout', { type: 'number', coerce: lastNumber, default: 2000,
+      describe: 'Per-query timeout, ms' })
+    .option('ipv6', { type: 'boolean', default: false, describe: 'Also ask IPv6 addresses' })
+    // Global options of main, declared again so that the command stands on its own.
+    .option('json', { type: 'boolean', describe: 'Same as --format jsonl' })
+    .option('at', { type: 'string', coerce: lastString,
+      describe: 'Validate as of this time (ISO 8601 or epoch s)' })
+    .option('trust-anchor', { type: 'string', coerce: lastString,
+      describe: 'Trust anchor file (default: the root KSK-2017 and KSK-2024)' })
+    .option('allow-net', { type: 'string', coerce: lastString,
+      describe: 'Only send queries to these networks, e.g. 127.0.0.0/8' })
+}
+
+export type BatchArgs = Awaited<ReturnType<typeof batchOptions>['argv']>
+
+/** What the handler talks to; tests give their own. */
+export interface BatchIo {
+  readonly stdin: Readable
+  readonly stdout: (s: string) => void
+  readonly stderr: (s: string) => void
+  readonly stderrIsTTY: boolean
+  /** Listen for SIGINT and SIGTERM (off in tests that run in-process). */
+  readonly signals: boolean
+  /** Stops the run as a signal would. */
+  readonly signal?: AbortSignal
+  /** Ends the process when checks are still stuck after the grace period. */
+  readonly exit: (code: number) => void
+}
+
+export function processIo(): BatchIo {
+  // A reader that went away (`| head`) is reported once as an error event; the next write
+  // throws it, which stops the run instead of checking names nobody reads.
+  let broken: Error | null = null
+  process.stdout.once('error', (e) => { broken = e })
+  return {
+    stdin: process.stdin,
+    // Writes to a file or a pipe are synchronous on Linux (Node's process I/O notes), so a
+    // line handed over here is out of the process before the next result is taken.
+    stdout: (s) => {
+      if (broken !== null) throw broken
+      process.stdout.write(s)
+    },
+    stderr: (s) => { process.stderr.write(s) },
+    stderrIsTTY: process.stderr.isTTY === true,
+    signals: true,
+    exit: (code) => { process.exit(code) },
+  }
+}
+
+/**
+ * The yargs command for main.ts: `.command(batchCommand({ setCode: (c) => { code = c } }))`.
+ * Usage errors are thrown as UsageError, as the other commands do, for main to report.
+ */
+export function batchCommand<T>(opts: { setCode: (code: number) => void; io?: BatchIo }):
+  CommandModule<T, BatchArgs> {
+  return {
+    command: 'batch <input>',
+    describe: 'Check every name of a list (one per line); JSON lines, CSV or a table',
+    builder: (y) => batchOptions(y) as unknown as Argv<BatchArgs>,
+    handler: async (a) => {
+      opts.setCode(await runBatchCommand(a, opts.io ?? processIo()))
+    },
+  }
+}
+
+interface Settings {
+  readonly format: BatchFormat
+  readonly concurrency: number
+  readonly perServer: number
+  readonly checkOptions: CheckOptions
+}
+
+function settings(a: BatchArgs): Settings {
+  const format = a.json === true || a.format === 'json' ? 'jsonl' : a.format
+  if (format !== 'jsonl' && format !== 'csv' && format !== 'table') {
+    throw new UsageError(`batch --format: give jsonl, csv or table, not ${format}`)
+  }
+  if (format === 'table' && a.out !== undefined) {
+    throw new UsageError('batch --format table prints at the end, on stdout; '
+      + 'use jsonl or csv with --out')
+  }
+  if (a.resume && a.out === undefined) {
+    throw new UsageError('batch --resume needs --out FILE: the results to carry on from')
+  }
+  if (a.resume && format !== 'jsonl') {
+    throw new UsageError('batch --resume reads JSON lines; use it with --format jsonl')
+  }
+  const whole = (v: number, max: number, what: string): number => {
+    if (!Number.isInteger(v) || v < 1 || v > max) {
+      throw new UsageError(`${what}: give a whole number from 1 to ${max}, not ${v}`)
+    }
+    return v
+  }
+  const concurrency = whole(a.concurrency, MAX_CONCURRENCY, '--concurrency')
+  const perServer = whole(a['per-server'], MAX_PER_SERVER, '--per-server')
+  const port = parsePort(a.port)
+  const timeoutMs = parseTimeout(a.timeout)
+  const at = parseAt(a.at)
+  const anchors = loadTrustAnchors(a['trust-anchor'] ?? null, at ?? new Date())
+  const guard = guardFromEnv(process.env, a['allow-net']) ?? publicOnlyGuard()
+  const rootServers = a['root-hints'] === undefined
+    ? ROOT_SERVERS_V4.map((address) => ({ address, port: 53 }))
+    : parseServerList(a['root-hints'], port ?? 53)
+  // A batch of thousands must not hammer the public resolvers: they are asked only on request.
+  const resolvers = a.resolvers === 'default' ? resolverSet([], true) : []
+  return { format, concurrency, perServer, checkOptions: { anchors, rootServers, guard,
+    resolvers, timeoutMs, ipv6: a.ipv6, ...(at === undefined ? {} : { at }),
+    ...(port === undefined ? {} : { authPort: port }) } }
+}
+
+/** The input stream, with a missing or unreadable file reported before anything runs. */
+function openInput(path: string, io: BatchIo): { stream: Readable; file: boolean } {
+  if (path === '-') return { stream: io.stdin, file: false }
+  let regular: boolean
+  try {
+    const st = statSync(path)
+    if (st.isDirectory()) throw new Error('is a directory')
+    regular = st.isFile()
+  } catch (e) {
+    throw new UsageError(`batch: cannot read ${path}: ${e instanceof Error ? e.message : e}`)
+  }
+  return { stream: createReadStream(path), file: regular }
+}
+
+/** One name, checked, its walk's queries going through the batch's per-server limiter. */
+async function checkItem(item: BatchItem, s: Settings, limiter: ServerLimiter):
+  Promise<Report> {
+  const { report } = await check({ name: item.name, type: item.type },
+    { ...s.checkOptions, wrapTransport: limiter.wrap })
+  return report
+}
+
+/** Runs a batch; returns the exit code. */
+export async function runBatchCommand(a: BatchArgs, io: BatchIo): Promise<number> {
+  const s = settings(a)
+  const input = openInput(a.input, io)
+  try {
+    return await runWith(a, io, s, input)
+  } finally {
+    // Closes the list (stdin too) when the run stopped early or failed, so it holds the
+    // process no longer.
+    input.stream.destroy()
+  }
+}
+
+async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
+  input: { stream: Readable; file: boolean }): Promise<number> {
+  const where = a.input === '-' ? 'stdin' : a.input
+  const tally = newTally()
+  const quiet = a.quiet
+  const progress = new Progress({ write: io.stderr, tty: io.stderrIsTTY })
+  const note = (text: string): void => { progress.note(`dnssec-doctor: ${text}`) }
+
+  // --resume: cut a line a kill left unfinished, then learn what is done.
+  let done: ReadonlySet<string> = new Set()
+  if (a.resume && a.out !== undefined) {
+    const cut = dropPartialLine(a.out)
+    if (cut > 0) note(`${a.out}: removed an unfinished last line (${cut} bytes)`)
+    done = await readDoneKeys(a.out, { onBadLine: (b) => {
+      note(`${a.out}:${b.line}: ${b.reason}; that name will be checked again`)
+    } })
+  }
+  let file: LineFile | null = null
+  if (a.out !== undefined) {
+    try {
+      file = LineFile.open(a.out)
+    } catch (e) {
+      throw new UsageError(`--out: cannot write ${a.out}: ${e instanceof Error ? e.message : e}`)
+    }
+  }
+  const emit = file === null ? io.stdout : (text: string) => { file?.write(text) }
+  if (s.format === 'csv' && (file === null || file.startedEmpty)) emit(CSV_HEADER)
+
+  // The total for the progress line: the list's lines, counted in a second read of the file.
+  let lines: number | null = null
+  if (input.file && !quiet) {
+    countListLines(createReadStream(a.input)).then((n) => { lines = n }, () => undefined)
+  }
+  const total = (): number | null => lines === null ? null
+    : lines - tally.badLines - tally.duplicates - tally.resumed
+
+  const stop = new AbortController()
+  let signalled: NodeJS.Signals | null = null
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (signalled !== null) {
+      // A second signal: the user will not wait. Every written line is already whole.
+      io.exit(128 + constants.signals[sig])
+      return
+    }
+    signalled = sig
+    note(`${sig}: no new names; waiting up to ${DEFAULT_GRACE_MS / 1000} s for the checks `
+      + 'in flight')
+    stop.abort()
+  }
+  if (io.signals) {
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  }
+  io.signal?.addEventListener('abort', () => { stop.abort() }, { once: true })
+  const ticker = quiet ? null : setInterval(() => { progress.update(tally, total()) }, 1000)
+  ticker?.unref()
+
+  const limiter = createServerLimiter({ perServer: s.perServer })
+  const rows: TableRow[] = []
+  const started = Date.now()
+  let result
+  try {
+    result = await runBounded(readBatchInput(input.stream, {
+      skip: done,
+      onBadLine: (b) => {
+        tally.badLines++
+        note(`${where}:${b.line}: ${b.reason} (line skipped)`)
+      },
+      onSkip: (_item, why) => { if (why === 'duplicate') tally.duplicates++; else tally.resumed++ },
+    }), {
+      concurrency: s.concurrency,
+      signal: stop.signal,
+      work: (item) => checkItem(item, s, limiter),
+      onResult: (item, report, ms) => {
+        if (s.format === 'jsonl') emit(jsonLine(report))
+        else if (s.format === 'csv') emit(csvLine(report))
+        else rows.push(tableRow(item.line, report, ms))
+        addReport(tally, report, { ms, problem: exitCodeFor(report) === 1 })
+        if (!quiet) progress.update(tally, total())
+      },
+      onError: (item, e, ms) => {
+        const name = `${nameToText(item.name)} ${typeToText(item.type)}`
+        note(`${where}:${item.line}: ${name}: the check failed: ${
+          e instanceof Error ? e.message : String(e)}`)
+        addFailure(tally, { name: nameToText(item.name), type: typeToText(item.type), ms })
+      },
+    })
+  } finally {
+    if (ticker !== null) clearInterval(ticker)
+    if (io.signals) {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+    file?.close()
+  }
+  progress.clear()
+
+  const interrupted = result.stopped ? `interrupted${signalled === null ? '' : ` by ${signalled}`}`
+    + `${result.abandoned > 0 ? `; ${result.abandoned} checks in flight were dropped` : ''}`
+    + `${a.out === undefined ? '' : `; run again with --resume to carry on`}` : undefined
+  const summary = renderSummary(tally, { elapsedMs: Date.now() - started,
+    ...(interrupted === undefined ? {} : { interrupted }) })
+  if (s.format === 'table') io.stdout(`${renderResultTable(rows)}${summary}`)
+  else if (!quiet) io.stderr(summary)
+  // An interrupted run ends as the shell reports a signal (128 + its number), so a script
+  // never takes a partial run for a complete one.
+  const code = signalled !== null ? 128 + constants.signals[signalled]
+    : result.stopped ? 130 : batchExitCode(tally)
+  if (result.abandoned > 0) io.exit(code)
+  return code
+}
