@@ -12,8 +12,9 @@ import { observeResolvers, withResolvers } from './analysis/resolvers.js'
 import type { ResolverObservation } from './analysis/resolvers.js'
 import { probeResolvers } from './probe/resolvers.js'
 import type { ResolverSpec } from './probe/resolvers.js'
-import { walk } from './probe/walker.js'
-import type { Question, Transport } from './probe/walker.js'
+import { newWalkSession, walk } from './probe/walker.js'
+import type { Question, Transport, WalkSession, ZoneVisit } from './probe/walker.js'
+import type { ZoneState } from './analysis/support.js'
 import { nameFromText, nameToText } from './wire/name.js'
 
 export const TOOL = 'dnssec-doctor 0.1.0'
@@ -26,6 +27,8 @@ export interface CheckOptions {
   readonly dohCa?: string
   /** Wraps the walk's transport, e.g. to cap queries in flight per server (batch runs). */
   readonly wrapTransport?: (t: Transport) => Transport
+  /** Work shared with other checks of the same run (see newCheckSession). */
+  readonly session?: CheckSession
   readonly rootServers: readonly ServerAddress[]
   readonly guard: AddressGuard | null
   /** Validate as of this time (default: now). */
@@ -33,6 +36,22 @@ export interface CheckOptions {
   readonly authPort?: number
   readonly timeoutMs?: number
   readonly ipv6?: boolean
+}
+
+/**
+ * What the checks of one batch run share: zones visited (each for its TTL) and their verdicts,
+ * so the root, the TLDs and common hosting zones are fetched and their signatures verified
+ * once; `lean` skips the SOA serials and takes the DS from the referral.
+ */
+export interface CheckSession {
+  readonly walk: WalkSession
+  /** Zone verdicts by visit; a visit evicted from the walk session takes its verdict along. */
+  readonly states: WeakMap<ZoneVisit, ZoneState>
+  readonly lean: boolean
+}
+
+export function newCheckSession(opts: { lean?: boolean } = {}): CheckSession {
+  return { walk: newWalkSession(), states: new WeakMap(), lean: opts.lean ?? true }
 }
 
 export interface CheckResult {
@@ -51,7 +70,9 @@ export async function check(question: Question, opts: CheckOptions): Promise<Che
   const [w] = await Promise.all([
     walk(question, transport, { rootServers: opts.rootServers,
       ...(opts.authPort === undefined ? {} : { port: opts.authPort }),
-      ...(opts.ipv6 === undefined ? {} : { ipv6: opts.ipv6 }) }),
+      ...(opts.ipv6 === undefined ? {} : { ipv6: opts.ipv6 }),
+      ...(opts.session === undefined ? {} : { session: opts.session.walk,
+        lean: opts.session.lean }) }),
     probeResolvers(question, opts.resolvers ?? [], { guard: opts.guard, record: resolverRecord,
       ...(opts.dohCa === undefined ? {} : { dohCa: opts.dohCa }),
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: Math.max(opts.timeoutMs, 4000) }) }),
@@ -63,7 +84,8 @@ export async function check(question: Question, opts: CheckOptions): Promise<Che
     rootHints: opts.rootServers.map(serverText), authPort: opts.authPort ?? null,
     trustAnchors: anchorsToText(opts.anchors), exchanges: record,
   }
-  const report = withResolvers(analyze(w, { anchors: opts.anchors, at: opts.at ?? startedAt }),
+  const report = withResolvers(analyze(w, { anchors: opts.anchors, at: opts.at ?? startedAt,
+    ...(opts.session === undefined ? {} : { states: opts.session.states }) }),
     record, capture.query)
   return { report, capture }
 }

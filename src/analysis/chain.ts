@@ -16,13 +16,14 @@ import type { AnswerReport, Report } from './types.js'
 export type { AnalyzeOptions } from './support.js'
 
 export function analyze(walk: WalkResult, opts: AnalyzeOptions): Report {
+  // Answer-level findings; each zone keeps its own, gathered below for the zones on the path.
   const findings: Finding[] = []
-  const states = new Map<ZoneVisit, ZoneState>()
+  const states = opts.states ?? new WeakMap<ZoneVisit, ZoneState>()
   const stateOf = (v: ZoneVisit): ZoneState => {
     const known = states.get(v)
     if (known !== undefined) return known
     const parent = v.parent === null ? null : stateOf(v.parent)
-    const s = analyzeZone(v, parent, opts, findings)
+    const s = analyzeZone(v, parent, opts)
     states.set(v, s)
     return s
   }
@@ -50,12 +51,13 @@ export function analyze(walk: WalkResult, opts: AnalyzeOptions): Report {
         + 'zones named above.' }))
   }
   const chain = orderedChain(walk, states)
+  const zoneFindings = chain.flatMap((z) => z.findings)
   return {
     schema: 'dnssec-doctor/report/1',
     query: { name: nameToText(walk.question.name), type: typeToText(walk.question.type) },
     at: opts.at.toISOString(),
     ...verdict(stepStates, chain, states, walk),
-    findings: sortFindings(findings),
+    findings: sortFindings([...zoneFindings, ...findings]),
     chain: chain.map((s) => s.report),
     answers,
     trustAnchor: `${opts.anchors.source}: ${anchorsToText(opts.anchors).join('; ')}`,
@@ -68,7 +70,7 @@ export function analyze(walk: WalkResult, opts: AnalyzeOptions): Report {
 // The verdict: the first link that is not secure, walking from the anchor down.
 
 function verdict(steps: { zone: ZoneState; answer: AnswerReport; cause: Finding | null }[],
-  chain: ZoneState[], states: Map<ZoneVisit, ZoneState>, walk: WalkResult):
+  chain: ZoneState[], states: WeakMap<ZoneVisit, ZoneState>, walk: WalkResult):
   Pick<Report, 'status' | 'brokenLink' | 'insecureAt' | 'undecidedAt'> {
   let insecureAt: Report['insecureAt'] = null
   let undecidedAt: Report['undecidedAt'] = null
@@ -119,7 +121,7 @@ function toLink(f: Finding): NonNullable<Report['brokenLink']> {
     message: f.message, advice: f.advice }
 }
 
-function orderedChain(walk: WalkResult, states: Map<ZoneVisit, ZoneState>): ZoneState[] {
+function orderedChain(walk: WalkResult, states: WeakMap<ZoneVisit, ZoneState>): ZoneState[] {
   const out: ZoneState[] = []
   for (const step of walk.steps) {
     for (const v of pathTo(step.zone)) {

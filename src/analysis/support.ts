@@ -13,6 +13,11 @@ import { rrsetsOf, validateRRset } from './rrset.js'
 import type { SignatureReport, Status, ZoneReport } from './types.js'
 
 export interface AnalyzeOptions {
+  /**
+   * Zone links already judged, by visit: a batch run judges each shared zone (the root, a
+   * TLD) once, and every name below it reuses the judgement and its findings.
+   */
+  readonly states?: WeakMap<ZoneVisit, ZoneState>
   readonly anchors: TrustAnchors
   readonly at: Date
 }
@@ -25,6 +30,8 @@ export interface ZoneState {
   readonly report: ZoneReport
   /** The finding that broke this link, when this link is where it broke. */
   readonly cause: Finding | null
+  /** Everything found about this link (the cause included), reported with every name below. */
+  readonly findings: readonly Finding[]
 }
 
 /** One finding per zone and kind of failure, listing every server that had it. */

@@ -24,8 +24,9 @@ import {
 } from './support.js'
 import type { AnalyzeOptions, ZoneState } from './support.js'
 
-export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOptions,
-  findings: Finding[]): ZoneState {
+export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: AnalyzeOptions):
+  ZoneState {
+  const findings: Finding[] = []
   const zone = nameToText(v.zone)
   const serials = serialsOf(v)
   const servers = v.nameServers.flatMap((ns) => ns.addresses.map((a) => ({
@@ -35,9 +36,11 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
     servers), ds: [] as DsReport[], dsSignatures: [] as SignatureReport[],
   dnskeys: [] as KeyReport[], dnskeySignatures: [] as SignatureReport[] }
   const done = (status: Status, summary: string, keys: readonly DNSKEYData[] = [],
-    cause: Finding | null = null, extra: Partial<ZoneReport> = {}): ZoneState => ({
-    visit: v, status, keys, cause, report: { ...base, ...extra, status, summary },
-  })
+    cause: Finding | null = null, extra: Partial<ZoneReport> = {}): ZoneState => {
+    if (cause !== null && !findings.includes(cause)) findings.push(cause)
+    return { visit: v, status, keys, cause, findings,
+      report: { ...base, ...extra, status, summary } }
+  }
 
   if (parent !== null && parent.status !== 'secure') {
     const why = parent.status === 'insecure' ? 'the parent zone is unsigned, so this one is too'
@@ -172,10 +175,12 @@ function judgeDs(v: ZoneVisit, parent: ZoneState, opts: AnalyzeOptions,
   let first: DsJudgement | null = null
   for (const g of groups) {
     const m = g.message
-    const dsRRs = m.answer.filter((rr) => rr.type === RRType.DS && nameEquals(rr.name, v.zone))
+    // The DS answers a DS query, or rides in a referral's authority section (lean walks).
+    const section = m.answer.length > 0 ? m.answer : m.authority
+    const dsRRs = section.filter((rr) => rr.type === RRType.DS && nameEquals(rr.name, v.zone))
     let j: DsJudgement
     if (dsRRs.length > 0) {
-      const out = validateRRset({ rrset: dsRRs, sigs: m.answer, keys: parent.keys,
+      const out = validateRRset({ rrset: dsRRs, sigs: section, keys: parent.keys,
         zone: parent.visit.zone, at: opts.at, servers: g.servers })
       signatures.push(...out.signatures)
       const ds = dsRRs.flatMap((rr) => (rr.data.kind === 'DS' ? [rr.data] : []))

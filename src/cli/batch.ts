@@ -8,7 +8,7 @@ import type { Argv, CommandModule } from 'yargs'
 import type { Report } from '../analysis/types.js'
 import { loadTrustAnchors, parseServerList, ROOT_SERVERS_V4 } from '../anchors.js'
 import type { CheckOptions } from '../check.js'
-import { check } from '../check.js'
+import { check, newCheckSession } from '../check.js'
 import { guardFromEnv, publicOnlyGuard } from '../net/guard.js'
 import type { BatchItem } from '../batch/input.js'
 import { countListLines, readBatchInput } from '../batch/input.js'
@@ -43,8 +43,6 @@ function batchOptions<T>(y: Argv<T>) {
       describe: 'Append results to this file instead of stdout' })
     .option('resume', { type: 'boolean', default: false,
       describe: 'Skip names already in the --out file (JSON lines)' })
-    // Also a global option of main with other choices; yargs adds these to them, and the
-    // handler refuses the ones batch cannot write.
     .option('format', { choices: ['jsonl', 'csv', 'table'], default: 'jsonl',
       describe: 'jsonl: one check --json report per line; csv; table: printed at the end' })
     .option('concurrency', { type: 'number', coerce: lastNumber, default: DEFAULT_CONCURRENCY,
@@ -62,6 +60,8 @@ function batchOptions<T>(y: Argv<T>) {
     .option('timeout', { type: 'number', coerce: lastNumber, default: 2000,
       describe: 'Per-query timeout, ms' })
     .option('ipv6', { type: 'boolean', default: false, describe: 'Also ask IPv6 addresses' })
+    .option('thorough', { type: 'boolean', default: false, describe: 'Also ask every server '
+      + 'for its SOA serial and the parent for the DS, as check does (slower)' })
     // Global options of main, declared again so that the command stands on its own.
     .option('json', { type: 'boolean', describe: 'Same as --format jsonl' })
     .option('at', { type: 'string', coerce: lastString,
@@ -164,8 +164,10 @@ function settings(a: BatchArgs): Settings {
     : parseServerList(a['root-hints'], port ?? 53)
   // A batch of thousands must not hammer the public resolvers: they are asked only on request.
   const resolvers = a.resolvers === 'default' ? resolverSet([], true) : []
+  // One session for the run: zones shared by many names are fetched and judged once.
+  const session = newCheckSession({ lean: !a.thorough })
   return { format, concurrency, perServer, checkOptions: { anchors, rootServers, guard,
-    resolvers, timeoutMs, ipv6: a.ipv6, ...(at === undefined ? {} : { at }),
+    resolvers, timeoutMs, ipv6: a.ipv6, session, ...(at === undefined ? {} : { at }),
     ...(port === undefined ? {} : { authPort: port }) } }
 }
 

@@ -3,6 +3,7 @@
 // The same code runs over the network (check) and over a saved capture (replay), so analysis
 // never depends on anything a capture does not hold.
 import type { ServerAddress } from '../anchors.js'
+import { TtlCache } from './cache.js'
 import { isSubdomain, nameEquals, nameToText } from '../wire/name.js'
 import type { Message, Name, RR } from '../wire/types.js'
 import { Rcode, RRType } from '../wire/types.js'
@@ -71,6 +72,36 @@ export interface WalkOptions {
   /** Every server learnt from glue is asked on this port (lab use; 53 normally). */
   readonly port?: number
   readonly ipv6?: boolean
+  /**
+   * Lean, for batch runs over many names: no SOA serials, and the DS taken from the referral
+   * when it carries it, so a healthy name under known parents costs 3 queries per server
+   * (referral, DNSKEY, answer). Every address is still asked: a stale secondary is exactly
+   * what people monitoring zones need to see.
+   */
+  readonly lean?: boolean
+  /** Zones and answers shared with other walks of the same run (see newWalkSession). */
+  readonly session?: WalkSession
+}
+
+/** What the walks of one batch run share, each entry for as long as its TTL allows. */
+export interface WalkSession {
+  readonly zones: TtlCache<Promise<ZoneVisit>>
+  readonly answers: TtlCache<Promise<ServerResponse>>
+}
+
+/** Bounds for a session: a million names must not mean a million cached answers. */
+export const SESSION_LIMITS = {
+  zones: 100_000,
+  answers: 200_000,
+  /** No entry lives longer than this, whatever its TTL (the run may last hours). */
+  maxTtlMs: 3_600_000,
+  /** A server that did not answer is not asked again for this long. */
+  failureTtlMs: 30_000,
+} as const
+
+export function newWalkSession(): WalkSession {
+  return { zones: new TtlCache(SESSION_LIMITS.zones),
+    answers: new TtlCache(SESSION_LIMITS.answers) }
 }
 
 /** Work limits (KeyTrap-era resolvers cap the same things). */
@@ -93,8 +124,8 @@ export async function walk(question: Question, transport: Transport,
 }
 
 class Walker {
-  private readonly zones = new Map<string, ZoneVisit>()
-  private readonly cache = new Map<string, Promise<ServerResponse>>()
+  private readonly zones: TtlCache<Promise<ZoneVisit>>
+  private readonly cache: TtlCache<Promise<ServerResponse>>
   private readonly limits: string[] = []
 
   /** Each limit once: a hostile zone can hit the same one many times. */
@@ -103,16 +134,25 @@ class Walker {
   }
   private nsLookups = 0
 
-  constructor(private readonly transport: Transport, private readonly opts: WalkOptions) {}
+  constructor(private readonly transport: Transport, private readonly opts: WalkOptions) {
+    const session = opts.session ?? newWalkSession()
+    this.zones = session.zones
+    this.cache = session.answers
+  }
 
   async run(question: Question): Promise<WalkResult> {
-    const root = await this.visit([], null, [{ name: null, addresses: this.opts.rootServers }], [])
+    let rootVisit = this.zones.get(key([]))
+    if (rootVisit === undefined) {
+      rootVisit = this.visit([], null, [{ name: null, addresses: this.opts.rootServers }], [], [])
+      this.zones.set(key([]), rootVisit, SESSION_LIMITS.maxTtlMs)
+    }
+    const root = await rootVisit
     const steps: AnswerStep[] = []
     let target: Question = question
     const chain = [key(question.name)]
     let aliasLoop: string[] | null = null
     for (let hop = 0; ; hop++) {
-      const step = await this.resolve(target, root, 0)
+      const step = await this.resolve(target, await this.closestKnown(target, root), 0)
       if (step === null) break
       steps.push(step)
       if (question.type === RRType.CNAME) break
@@ -137,6 +177,21 @@ class Walker {
     return { question, root, steps, limits: this.limits, aliasLoop }
   }
 
+  /**
+   * The deepest zone already visited that encloses the name, as a resolver starts from the
+   * closest delegation it has cached (RFC 1034 5.3.3): with a shared session, the names of a
+   * batch under a known zone skip the root and the TLD.
+   */
+  private async closestKnown(q: Question, root: ZoneVisit): Promise<ZoneVisit> {
+    // A DS lives on the parent side of a cut (RFC 4035 3.1.4.1): never start at the zone itself.
+    const name = q.type === RRType.DS ? q.name.slice(1) : q.name
+    for (let i = 0; i < name.length; i++) {
+      const known = this.zones.get(key(name.slice(i)))
+      if (known !== undefined) return known
+    }
+    return root
+  }
+
   /** Descends from `start` by referrals until some zone answers for the name. */
   private async resolve(q: Question, start: ZoneVisit, depth: number): Promise<AnswerStep | null> {
     let zone = start
@@ -155,8 +210,8 @@ class Walker {
       // A server authoritative for both parent and child answers from the child without a
       // referral; the signer name of its signatures reveals the cut (RFC 4035 5.3.1).
       const cut = hiddenCut(usable.message, zone.zone, q.name)
-      if (cut !== null && !this.zones.has(key(cut))) {
-        zone = await this.visit(cut, zone, zone.nameServers, [])
+      if (cut !== null && this.zones.get(key(cut)) === undefined) {
+        zone = await this.visit(cut, zone, zone.nameServers, [], [])
         const again = await this.askAll(zone.servers, q)
         return { question: q, zone, responses: again,
           aliasTarget: aliasTarget(usable.message, q, zone.zone) }
@@ -172,6 +227,14 @@ class Walker {
     referrals: ServerResponse[], depth: number): Promise<ZoneVisit> {
     const known = this.zones.get(key(child))
     if (known !== undefined) return known
+    // Claimed before the first await, so that concurrent walks share one visit of the zone.
+    const visit = this.enterNew(child, parent, referral, referrals, depth)
+    this.zones.set(key(child), visit, SESSION_LIMITS.maxTtlMs)
+    return visit
+  }
+
+  private async enterNew(child: Name, parent: ZoneVisit, referral: Message,
+    referrals: ServerResponse[], depth: number): Promise<ZoneVisit> {
     const nsNames = referral.authority
       .filter((rr) => rr.type === RRType.NS && nameEquals(rr.name, child))
       .map((rr) => (rr.data.kind === 'NS' ? rr.data.target : []))
@@ -195,21 +258,28 @@ class Walker {
   }
 
   private async visit(zone: Name, parent: ZoneVisit | null, nameServers: readonly NameServer[],
-    referrals: readonly ServerResponse[], unresolved: readonly Name[] = []): Promise<ZoneVisit> {
+    referrals: readonly ServerResponse[], unresolved: readonly Name[]): Promise<ZoneVisit> {
     const servers = dedupe(nameServers.flatMap((ns) => ns.addresses))
     if (servers.length > LIMITS.serversPerZone) {
       this.limit(`asked only ${LIMITS.serversPerZone} of ${servers.length} addresses of ${
         nameToText(zone)}`)
       servers.length = LIMITS.serversPerZone
     }
+    const lean = this.opts.lean === true
+    // With DO set, a signed parent's referral carries the DS or the proof there is none.
+    const dsInReferral = lean && referrals.some((r) => r.message?.authority.some((rr) =>
+      (rr.type === RRType.DS && nameEquals(rr.name, zone))
+      || rr.type === RRType.NSEC || rr.type === RRType.NSEC3) === true)
     const [ds, dnskey, soa] = await Promise.all([
-      parent === null ? [] : this.askAll(parent.servers, { name: zone, type: RRType.DS }),
+      parent === null ? [] : dsInReferral ? referrals.slice(0, 1)
+        : this.askAll(parent.servers, { name: zone, type: RRType.DS }),
       this.askAll(servers, { name: zone, type: RRType.DNSKEY }),
-      this.askAll(servers, { name: zone, type: RRType.SOA }),
+      lean ? [] : this.askAll(servers, { name: zone, type: RRType.SOA }),
     ])
     const visit: ZoneVisit = { zone, parent, nameServers, servers, ds, dnskey, soa, referrals,
       unresolvedNameServers: unresolved }
-    this.zones.set(key(zone), visit)
+    // A zone is known for as long as its keys may be cached (RFC 4035 5.3.3: the TTLs).
+    this.zones.set(key(zone), Promise.resolve(visit), ttlOf([...ds, ...dnskey]))
     return visit
   }
 
@@ -229,7 +299,7 @@ class Walker {
       return []
     }
     this.nsLookups++
-    const root = this.zones.get(key([]))
+    const root = await this.zones.get(key([]))
     if (root === undefined) return []
     const step = await this.resolve({ name: ns, type: RRType.A }, root, depth + 1)
     const port = this.opts.port ?? 53
@@ -243,15 +313,18 @@ class Walker {
   }
 
   private askAll(servers: readonly ServerAddress[], q: Question): Promise<ServerResponse[]> {
-    return Promise.all(servers.map((s) => {
-      const k = `${s.address}|${s.port}|${key(q.name)}|${q.type}`
-      let p = this.cache.get(k)
-      if (p === undefined) {
-        p = this.transport(s, q)
-        this.cache.set(k, p)
-      }
-      return p
-    }))
+    return Promise.all(servers.map((s) => this.ask(s, q)))
+  }
+
+  private ask(s: ServerAddress, q: Question): Promise<ServerResponse> {
+    const k = `${s.address}|${s.port}|${key(q.name)}|${q.type}`
+    const known = this.cache.get(k)
+    if (known !== undefined) return known
+    const p = this.transport(s, q)
+    this.cache.set(k, p, SESSION_LIMITS.maxTtlMs)
+    // Once answered, kept for the answer's TTL (a failure briefly), within the session bounds.
+    void p.then((r) => { this.cache.expireIn(k, ttlOf([r])) })
+    return p
   }
 }
 
@@ -267,6 +340,21 @@ function answerChain(step: AnswerStep, from: Name): string[] {
     out.push(key(current))
   }
   return out
+}
+
+/** How long responses may be reused: their smallest TTL, within the session's bounds. */
+function ttlOf(responses: readonly ServerResponse[]): number {
+  let ttl: number = SESSION_LIMITS.maxTtlMs
+  for (const r of responses) {
+    if (r.message === null) {
+      ttl = Math.min(ttl, SESSION_LIMITS.failureTtlMs)
+      continue
+    }
+    for (const rr of [...r.message.answer, ...r.message.authority]) {
+      ttl = Math.min(ttl, rr.ttl * 1000)
+    }
+  }
+  return ttl
 }
 
 function key(name: Name): string {
