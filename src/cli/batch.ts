@@ -28,13 +28,14 @@ import {
   lastNumber, lastString, parseAt, parsePort, parseTimeout, resolverSet, UsageError,
 } from './input.js'
 import { exitCodeFor } from './exit.js'
+import { withWalkOptions } from './options.js'
 
 const MAX_CONCURRENCY = 256
 const MAX_PER_SERVER = 64
 
 /** The options of the batch command, as the builder declares them. */
 function batchOptions<T>(y: Argv<T>) {
-  return y
+  return withWalkOptions(y)
     // yargs-parser 22 hands a lone "-" over as an empty string; both mean stdin.
     .positional('input', { type: 'string', demandOption: true, coerce: (v: unknown) =>
       (v === '' ? '-' : String(v)), describe: 'File with one name (and optional type) per '
@@ -53,13 +54,6 @@ function batchOptions<T>(y: Argv<T>) {
       describe: 'Also ask the public and system resolvers for every name (default: none)' })
     .option('quiet', { type: 'boolean', default: false,
       describe: 'No progress and no summary on stderr' })
-    .option('root-hints', { type: 'string', coerce: lastString,
-      describe: 'Root servers: ADDR[:PORT],...' })
-    .option('port', { type: 'number', coerce: lastNumber,
-      describe: 'Ask every authoritative server on this port (lab use)' })
-    .option('timeout', { type: 'number', coerce: lastNumber, default: 2000,
-      describe: 'Per-query timeout, ms' })
-    .option('ipv6', { type: 'boolean', default: false, describe: 'Also ask IPv6 addresses' })
     .option('thorough', { type: 'boolean', default: false, describe: 'Also ask every server '
       + 'for its SOA serial and the parent for the DS, as check does (slower)' })
     // Global options of main, declared again so that the command stands on its own.

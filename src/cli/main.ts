@@ -17,6 +17,7 @@ import { renderResolvers, renderTable, renderText } from '../report/text.js'
 import { nameFromText, NameSyntaxError } from '../wire/name.js'
 import { batchCommand } from './batch.js'
 import { runDemo } from './demo.js'
+import { withWalkOptions } from './options.js'
 import { EXIT, exitCodeFor } from './exit.js'
 import {
   assertWritable, lastNumber, lastString, parseAt, parsePort, parseRecordType, parseTimeout,
@@ -99,16 +100,9 @@ export async function main(argv: string[]): Promise<number> {
       + 'to these networks, e.g. 127.0.0.0/8 (or set DNSSEC_DOCTOR_ALLOW_NET)' })
     .command('check <name> [type]',
       'Walk the chain of trust from the root and find the broken link',
-      (y) => withFormat(withResolverOptions(y
+      (y) => withFormat(withResolverOptions(withWalkOptions(y)
         .positional('name', { type: 'string', describe: 'Domain name' })
         .positional('type', { type: 'string', describe: 'Record type (default A)' })
-        .option('root-hints', { type: 'string', coerce: lastString,
-          describe: 'Root servers: ADDR[:PORT],...' })
-        .option('port', { type: 'number', coerce: lastNumber,
-          describe: 'Ask every authoritative server on this port (lab use)' })
-        .option('timeout', { type: 'number', coerce: lastNumber, default: 2000,
-          describe: 'Per-query timeout, ms' })
-        .option('ipv6', { type: 'boolean', default: false, describe: 'Also ask IPv6 addresses' })
         .option('save', { type: 'string', coerce: lastString, describe: 'Write the capture '
           + '(every query and response) to this file, for `replay` or a support ticket' }))),
       async (a) => {

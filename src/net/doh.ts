@@ -15,11 +15,10 @@ import { isIP } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import { decodeMessage } from '../wire/message.js'
-import { nameEquals } from '../wire/name.js'
-import { Rcode, type Message } from '../wire/types.js'
+import type { Message } from '../wire/types.js'
 import type { AddressGuard } from './guard.js'
 import {
-  DEFAULT_TIMEOUT_MS, type Attempt, type AttemptError, type ExchangeResult,
+  DEFAULT_TIMEOUT_MS, judge, type Attempt, type AttemptError, type ExchangeResult,
 } from './transport.js'
 
 /** The media type of a DNS message in wire format (RFC 8484 section 6). */
@@ -129,28 +128,11 @@ function broken(error: unknown): Outcome {
   return { response: null, error: 'network', detail: messageOf(error) }
 }
 
-// Whether `bytes` answers `query`: ID, QR and question, as transport.ts judges UDP and TCP
-// answers (RFC 5452 section 9.1). One query per HTTP request, so a mismatch is malformed.
-function judge(query: Message, bytes: Uint8Array): string | null {
-  let response: Message
-  try {
-    response = decodeMessage(bytes)
-  } catch (error) {
-    return `response cannot be decoded: ${messageOf(error)}`
-  }
-  if (response.id !== query.id) return `ID ${response.id} is not the query's ${query.id}`
-  if (!response.flags.qr) return 'QR bit not set'
-  if (response.question.length === 0 && response.rcode !== Rcode.NOERROR) return null
-  const same =
-    response.question.length === query.question.length &&
-    response.question.every((q, i) => {
-      const asked = query.question[i]
-      return (
-        asked !== undefined && q.type === asked.type && q.class === asked.class &&
-        nameEquals(q.name, asked.name)
-      )
-    })
-  return same ? null : 'question differs from the query'
+// Whether `bytes` answers `query` (ID, QR and question, as for UDP and TCP). One query per
+// HTTP request, so a mismatch is malformed rather than a reply to skip.
+function mismatch(query: Message, bytes: Uint8Array): string | null {
+  const verdict = judge(query, bytes)
+  return verdict.kind === 'match' ? null : verdict.detail
 }
 
 function printable(body: Uint8Array): string {
@@ -178,7 +160,7 @@ function judgeReply(query: Message, reply: HttpReply): Outcome {
       detail: `content-type ${reply.contentType ?? '(none)'} is not ${DNS_MESSAGE_TYPE}`,
     }
   }
-  const wrong = judge(query, reply.body)
+  const wrong = mismatch(query, reply.body)
   if (wrong !== null) return { response: reply.body, error: 'malformed', detail: wrong }
   return { response: reply.body }
 }

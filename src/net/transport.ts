@@ -90,9 +90,11 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-// Whether `bytes` answers `query`. Only the ID, the QR bit and the question are looked at; the
-// rest of the message is the analysis' business.
-function judge(query: Message, bytes: Uint8Array): Judgement {
+/**
+ * Whether `bytes` answers `query`. Only the ID, the QR bit and the question are looked at
+ * (RFC 5452 section 9.1); the rest of the message is the analysis' business. Shared with DoH.
+ */
+export function judge(query: Message, bytes: Uint8Array): Judgement {
   if (bytes.length < 2 || idOf(bytes) !== query.id) {
     return { kind: 'mismatch', detail: `ID ${idOf(bytes)} is not the query's ${query.id}` }
   }
