@@ -1,6 +1,7 @@
 // A small cache with expiry and a size bound, for the work batch runs share across names
-// (zones already visited, answers already had). Plain data in, nothing clever: entries expire
-// at their own time, and past the bound the oldest entry goes first.
+// (zones already visited, answers already had). Entries expire at their own time, and past
+// the bound the least recently used goes first, so the root and the TLDs, touched by every
+// name, stay while one-off zones leave.
 
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>()
@@ -11,11 +12,14 @@ export class TtlCache<V> {
   get(key: string): V | undefined {
     const e = this.entries.get(key)
     if (e === undefined) return undefined
-    if (e.expires <= this.now()) {
-      this.entries.delete(key)
-      return undefined
-    }
+    this.entries.delete(key)
+    if (e.expires <= this.now()) return undefined
+    this.entries.set(key, e) // now the most recently used
     return e.value
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key)
   }
 
   set(key: string, value: V, ttlMs: number): void {

@@ -91,8 +91,10 @@ export interface WalkSession {
 
 /** Bounds for a session: a million names must not mean a million cached answers. */
 export const SESSION_LIMITS = {
-  zones: 100_000,
-  answers: 200_000,
+  // Measured (docs/performance.md): a zone visit with its responses holds about 30 KB, so
+  // these bound a session near 60 MB however long the list; LRU keeps the shared parents.
+  zones: 2_000,
+  answers: 6_000,
   /** No entry lives longer than this, whatever its TTL (the run may last hours). */
   maxTtlMs: 3_600_000,
   /** A server that did not answer is not asked again for this long. */
@@ -127,6 +129,8 @@ class Walker {
   private readonly zones: TtlCache<Promise<ZoneVisit>>
   private readonly cache: TtlCache<Promise<ServerResponse>>
   private readonly limits: string[] = []
+  /** Cache keys of this walk's own questions, dropped from a shared session at the end. */
+  private readonly asked = new Set<string>()
 
   /** Each limit once: a hostile zone can hit the same one many times. */
   private limit(text: string): void {
@@ -174,6 +178,9 @@ class Walker {
       }
       target = { name: step.aliasTarget, type: question.type }
     }
+    // The questions about this name itself (its referrals and answers) will not be asked
+    // again by other names of a batch: drop them, keep what zones share (DNSKEY, DS).
+    for (const k of this.asked) this.cache.delete(k)
     return { question, root, steps, limits: this.limits, aliasLoop }
   }
 
@@ -318,6 +325,7 @@ class Walker {
 
   private ask(s: ServerAddress, q: Question): Promise<ServerResponse> {
     const k = `${s.address}|${s.port}|${key(q.name)}|${q.type}`
+    if (q.type !== RRType.DNSKEY && q.type !== RRType.DS) this.asked.add(k)
     const known = this.cache.get(k)
     if (known !== undefined) return known
     const p = this.transport(s, q)
