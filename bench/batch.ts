@@ -235,6 +235,8 @@ async function doctor(args: Args, setting: DoctorSetting,
     guard: parseAllowNet(BENCH_NET),
     resolvers: [],
     timeoutMs: 2000,
+    // As the batch command runs it: the exchanges are counted, their bytes not kept.
+    captureBytes: false,
     ...(setting.session === 'none' ? {}
       : { session: newCheckSession({ lean: setting.session === 'lean' }) }),
   }

@@ -29,6 +29,8 @@ export interface CheckOptions {
   readonly wrapTransport?: (t: Transport) => Transport
   /** Work shared with other checks of the same run (see newCheckSession). */
   readonly session?: CheckSession
+  /** False: the capture lists the walk's exchanges without their bytes (it will not be saved). */
+  readonly captureBytes?: boolean
   readonly rootServers: readonly ServerAddress[]
   readonly guard: AddressGuard | null
   /** Validate as of this time (default: now). */
@@ -63,6 +65,7 @@ export async function check(question: Question, opts: CheckOptions): Promise<Che
   const startedAt = new Date()
   const record: CapturedExchange[] = []
   const live = liveTransport({ guard: opts.guard, record,
+    ...(opts.captureBytes === undefined ? {} : { keepBytes: opts.captureBytes }),
     ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) })
   const transport = opts.wrapTransport === undefined ? live : opts.wrapTransport(live)
   const resolverRecord: CapturedExchange[] = []

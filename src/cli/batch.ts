@@ -161,7 +161,8 @@ function settings(a: BatchArgs): Settings {
   // One session for the run: zones shared by many names are fetched and judged once.
   const session = newCheckSession({ lean: !a.thorough })
   return { format, concurrency, perServer, checkOptions: { anchors, rootServers, guard,
-    resolvers, timeoutMs, ipv6: a.ipv6, session, ...(at === undefined ? {} : { at }),
+    resolvers, timeoutMs, ipv6: a.ipv6, session, captureBytes: false,
+    ...(at === undefined ? {} : { at }),
     ...(port === undefined ? {} : { authPort: port }) } }
 }
 

@@ -16,6 +16,11 @@ export interface LiveOptions {
   readonly timeoutMs?: number
   /** Every attempt is appended here, in the order sent. */
   readonly record: CapturedExchange[]
+  /**
+   * False: record each exchange without its bytes (query and response as ''). A batch run
+   * saves no capture, and the hex of every query and response was most of its garbage.
+   */
+  readonly keepBytes?: boolean
 }
 
 export function liveTransport(opts: LiveOptions): Transport {
@@ -25,10 +30,11 @@ export function liveTransport(opts: LiveOptions): Transport {
     const result = await exchange(server, query, { guard: opts.guard,
       timeoutMs: opts.timeoutMs ?? 2000, retries: 1 })
     const qname = nameToText(q.name).toLowerCase()
+    const bytes = opts.keepBytes === false ? (): string => '' : hex
     for (const a of result.attempts) {
       opts.record.push({ server: server.address, port: server.port, transport: a.transport,
-        qname, qtype: q.type, sentAt: a.sentAt, ms: a.ms, query: hex(a.query),
-        response: a.response === null ? null : hex(a.response),
+        qname, qtype: q.type, sentAt: a.sentAt, ms: a.ms, query: bytes(a.query),
+        response: a.response === null ? null : bytes(a.response),
         ...(a.error === undefined ? {} : { error: a.error }),
         ...(a.detail === undefined ? {} : { errorDetail: a.detail }) })
     }
