@@ -70,7 +70,7 @@ export function renderText(r: Report): string {
       out.push(`    ${rec.length > 96 ? `${rec.slice(0, 93)}...` : rec}`)
     }
     if (a.denial !== null) out.push(...wrap(a.denial, '    '))
-    for (const s of dedupeSigs(a.signatures)) out.push(`    ${sigLine(s)}`)
+    for (const s of dedupeSigs(a.signatures)) out.push(...wrap(sigLine(s), '      ', '    '))
   }
   const others = r.findings.filter((f) => f.code !== r.brokenLink?.code
     || f.zone !== r.brokenLink.zone)
@@ -118,14 +118,18 @@ function renderZone(z: ZoneReport, broken: boolean): string[] {
     out.push(`      DS ${d.keyTag} alg ${d.algorithm} digest ${d.digestType} ${
       d.digest.slice(0, 16)}...: ${what}`)
   }
-  for (const s of dedupeSigs(z.dsSignatures)) out.push(`      ${sigLine(s)}`)
+  for (const s of dedupeSigs(z.dsSignatures)) {
+    out.push(...wrap(sigLine(s), '        ', '      '))
+  }
   for (const k of z.dnskeys) {
     const notes = [k.revoked ? 'REVOKED' : '', k.matchedByDs ? 'matched by DS' : '',
       k.signsKeySet ? 'signs the key set' : ''].filter((x) => x !== '').join(', ')
     out.push(`      DNSKEY ${String(k.keyTag).padEnd(5)} alg ${k.algorithm} ${k.role}${
       notes ? ` (${notes})` : ''}`)
   }
-  for (const s of dedupeSigs(z.dnskeySignatures)) out.push(`      ${sigLine(s)}`)
+  for (const s of dedupeSigs(z.dnskeySignatures)) {
+    out.push(...wrap(sigLine(s), '        ', '      '))
+  }
   return out
 }
 
