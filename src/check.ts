@@ -15,7 +15,7 @@ import type { ResolverSpec } from './probe/resolvers.js'
 import { newWalkSession, walk } from './probe/walker.js'
 import type { Question, Transport, WalkSession, ZoneVisit } from './probe/walker.js'
 import type { ZoneState } from './analysis/support.js'
-import { nameFromText, nameToText } from './wire/name.js'
+import { nameFromZoneText, nameToText } from './wire/name.js'
 
 export const TOOL = 'dnssec-doctor 0.1.0'
 
@@ -155,7 +155,7 @@ export function captureAnchors(capture: Capture): TrustAnchors {
 export async function replay(capture: Capture, opts: { anchors: TrustAnchors; at?: Date }):
   Promise<Report> {
   const rootServers = capture.rootHints.flatMap((h) => parseServerList(h, 53))
-  const w = await walk({ name: nameFromText(capture.query.name), type: capture.query.type },
+  const w = await walk({ name: nameFromZoneText(capture.query.name), type: capture.query.type },
     captureTransport(capture.exchanges), { rootServers,
       ...(capture.authPort === null ? {} : { port: capture.authPort }) })
   return withResolvers(analyze(w, { anchors: opts.anchors,

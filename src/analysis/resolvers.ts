@@ -5,7 +5,7 @@ import { finding } from '../findings.js'
 import type { CapturedExchange } from '../probe/capture.js'
 import { edeName } from '../wire/ede.js'
 import { decodeMessage } from '../wire/message.js'
-import { nameEquals, nameFromText } from '../wire/name.js'
+import { nameEquals, nameFromZoneText } from '../wire/name.js'
 import { rcodeToText, rrToText } from '../wire/text.js'
 import type { Message, Name } from '../wire/types.js'
 import { Rcode, RRType } from '../wire/types.js'
@@ -44,7 +44,8 @@ export interface ResolverObservation {
 /** Rebuilds each resolver's observation from the recorded exchanges, in the order asked. */
 export function observeResolvers(exchanges: readonly CapturedExchange[], qname: string,
   qtype: number): ResolverObservation[] {
-  const target = nameFromText(qname)
+  // Our own presentation text (as dig prints it), not user input: read it leniently.
+  const target = nameFromZoneText(qname)
   const keys: string[] = []
   const plain = new Map<string, CapturedExchange[]>()
   const withCd = new Map<string, CapturedExchange[]>()

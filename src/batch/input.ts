@@ -6,12 +6,12 @@
 //   # a comment line; blank lines are skipped too
 //
 // A name and a type are parsed as `check` parses them (nameFromText, parseRecordType).
-import { createInterface } from 'node:readline'
+import { StringDecoder } from 'node:string_decoder'
 import type { Readable } from 'node:stream'
 import { nameFromText, nameToText } from '../wire/name.js'
 import type { Name } from '../wire/types.js'
 import { typeToText } from '../wire/text.js'
-import { parseRecordType } from '../cli/input.js'
+import { parseRecordType, UsageError } from '../cli/input.js'
 
 export interface BatchItem {
   /** 1-based line number in the input, for messages. */
@@ -56,7 +56,9 @@ export function itemKey(name: Name, type: number): string {
 export function parseLine(text: string): { name: Name; type: number } | { reason: string } | null {
   const body = text.replace(/(^|\s)#.*$/, '').trim()
   if (body === '') return null
-  if (body.length > MAX_LINE) return { reason: `the line is longer than ${MAX_LINE} characters` }
+  if (body === TOO_LONG || body.length > MAX_LINE) {
+    return { reason: `the line is longer than ${MAX_LINE} characters` }
+  }
   const words = body.split(/\s+/)
   if (words.length > 2) {
     return { reason: `expected a name and an optional type, found ${words.length} words` }
@@ -80,10 +82,9 @@ export async function* readBatchInput(input: Readable, opts: ReadOptions = {}):
   // distinct names (about 100 bytes each: 100 MB for a million). Without it a repeated name
   // would be checked again.
   const seen = new Set<string>()
-  const lines = createInterface({ input, crlfDelay: Infinity })
   let line = 0
-  try {
-    for await (const raw of lines) {
+  {
+    for await (const raw of boundedLines(input, MAX_LINE)) {
       line++
       // A byte order mark, as some editors write, is not part of the first name.
       const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw
@@ -105,9 +106,60 @@ export async function* readBatchInput(input: Readable, opts: ReadOptions = {}):
       }
       yield item
     }
-  } finally {
-    lines.close()
   }
+}
+
+const MAX_RUN_WITHOUT_NEWLINE = 1 << 20
+
+/** A line longer than the bound, cut: parseLine reports it, and its bytes were not kept. */
+const TOO_LONG = '\u0000too long'
+
+/**
+ * The stream's lines (LF or CRLF), holding at most `max` characters of any one line: the rest
+ * of a longer line is skipped as it streams by, so /dev/zero or a binary file cannot fill the
+ * memory (readline keeps a whole line before anyone can look at it).
+ */
+export async function* boundedLines(input: Readable, max: number): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8')
+  let current = ''
+  let overlong = false
+  let skipped = 0
+  const take = (piece: string): void => {
+    if (overlong) {
+      skipped += piece.length
+      // No list of names has a megabyte without a line break: /dev/zero, a binary file.
+      if (skipped > MAX_RUN_WITHOUT_NEWLINE) {
+        throw new UsageError(`the list has a line of more than ${MAX_RUN_WITHOUT_NEWLINE} `
+          + 'characters: it is not a list of names (one per line)')
+      }
+      return
+    }
+    if (current.length + piece.length > max) {
+      overlong = true
+      current = ''
+    } else {
+      current += piece
+    }
+  }
+  const finish = (): string => {
+    const line = overlong ? TOO_LONG : current.replace(/\r$/, '')
+    current = ''
+    overlong = false
+    skipped = 0
+    return line
+  }
+  for await (const chunk of input) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)
+    let from = 0
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', from)) {
+      take(text.slice(from, at))
+      yield finish()
+      from = at + 1
+    }
+    take(text.slice(from))
+  }
+  take(decoder.end())
+  if (current !== '' || overlong) yield finish()
 }
 
 /**
@@ -116,7 +168,7 @@ export async function* readBatchInput(input: Readable, opts: ReadOptions = {}):
  */
 export async function countListLines(input: Readable): Promise<number> {
   let n = 0
-  for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+  for await (const raw of boundedLines(input, MAX_LINE)) {
     if (raw.replace(/(^|\s)#.*$/, '').trim() !== '') n++
   }
   return n

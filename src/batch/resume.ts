@@ -3,7 +3,7 @@
 // of a write may have left part of one, and the next line appended would be glued to it.
 import { closeSync, createReadStream, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs'
 import { createInterface } from 'node:readline'
-import { nameFromText } from '../wire/name.js'
+import { nameFromZoneText } from '../wire/name.js'
 import type { BadLine } from './input.js'
 import { itemKey } from './input.js'
 import { parseRecordType } from '../cli/input.js'
@@ -15,6 +15,14 @@ const CHUNK = 64 * 1024
  * Cuts the file after its last newline; returns the number of bytes removed (0 when the file
  * ends with a newline, is empty, or does not exist).
  */
+/** How every report line begins (`check --json`, compact). */
+const REPORT_START = '{"schema":"dnssec-doctor/report/1"'
+
+/** --out names a file that is not a batch results file. */
+export class NotResultsError extends Error {
+  override readonly name = 'NotResultsError'
+}
+
 export function dropPartialLine(path: string): number {
   let fd: number
   try {
@@ -27,19 +35,28 @@ export function dropPartialLine(path: string): number {
     const size = fstatSync(fd).size
     const buf = Buffer.alloc(CHUNK)
     // Read backwards a chunk at a time: only the tail is looked at, however big the file.
+    let keep = 0
     for (let end = size; end > 0;) {
       const start = Math.max(0, end - CHUNK)
       const n = readSync(fd, buf, 0, end - start, start)
       const at = buf.subarray(0, n).lastIndexOf(NEWLINE)
       if (at >= 0) {
-        const keep = start + at + 1
-        if (keep < size) ftruncateSync(fd, keep)
-        return size - keep
+        keep = start + at + 1
+        break
       }
       end = start
     }
-    if (size > 0) ftruncateSync(fd, 0)
-    return size
+    if (keep === size) return 0
+    // Only a report cut short is ours to cut: any other text means --out names a file that is
+    // not a results file, and nothing of it may be destroyed.
+    const head = Buffer.alloc(Math.min(REPORT_START.length, size - keep))
+    readSync(fd, head, 0, head.length, keep)
+    if (!REPORT_START.startsWith(head.toString('utf8'))) {
+      throw new NotResultsError(`${path} does not end with a dnssec-doctor report; it is not a `
+        + 'results file of batch (nothing was changed)')
+    }
+    ftruncateSync(fd, keep)
+    return size - keep
   } finally {
     closeSync(fd)
   }
@@ -83,7 +100,8 @@ function reportKey(text: string): string | { reason: string } {
     return { reason: 'not a dnssec-doctor report (no query name and type)' }
   }
   try {
-    return itemKey(nameFromText(query.name), parseRecordType(query.type))
+    // A report's name is our presentation text (a ',' stays unescaped): read it leniently.
+    return itemKey(nameFromZoneText(query.name), parseRecordType(query.type))
   } catch (e) {
     return { reason: e instanceof Error ? e.message : String(e) }
   }

@@ -41,12 +41,25 @@ export async function runBounded<T, R>(items: AsyncIterable<T>, opts: RunOptions
   // A callback that throws (the disk is full) stops the run like a signal, and is rethrown
   // once the checks in flight are settled.
   let fatal: { error: unknown } | null = null
-  let stop: () => void = () => undefined
-  const aborted = new Promise<'abort'>((resolve) => {
-    stop = () => { resolve('abort') }
-    if (opts.signal?.aborted === true) resolve('abort')
-    opts.signal?.addEventListener('abort', stop, { once: true })
-  })
+  // Each wait registers a waker and removes it when done: racing every item against one
+  // never-settling "aborted" promise left a reaction per name on it (a leak of ~2 KB a name).
+  let aborted = opts.signal?.aborted === true
+  const wakers = new Set<() => void>()
+  const stop = (): void => {
+    if (aborted) return
+    aborted = true
+    for (const wake of [...wakers]) wake()
+  }
+  opts.signal?.addEventListener('abort', stop, { once: true })
+  const untilAbort = <V>(p: Promise<V>): Promise<V | 'abort'> => {
+    if (aborted) return Promise.resolve('abort')
+    return new Promise((resolve, reject) => {
+      const wake = (): void => { resolve('abort') }
+      wakers.add(wake)
+      p.then((v) => { wakers.delete(wake); resolve(v) },
+        (e: unknown) => { wakers.delete(wake); reject(e) })
+    })
+  }
 
   const settle = (report: () => void): void => {
     if (dropping || fatal !== null) return
@@ -71,10 +84,10 @@ export async function runBounded<T, R>(items: AsyncIterable<T>, opts: RunOptions
   let stopped = false
   for (;;) {
     if (running.size >= opts.concurrency) {
-      if (await Promise.race([aborted, ...running]) === 'abort') { stopped = true; break }
+      if (await untilAbort(Promise.race(running)) === 'abort') { stopped = true; break }
       continue
     }
-    const next = await Promise.race([aborted, iterator.next()])
+    const next = await untilAbort(iterator.next())
     if (next === 'abort') { stopped = true; break }
     if (next.done === true) break
     start(next.value)
@@ -84,8 +97,8 @@ export async function runBounded<T, R>(items: AsyncIterable<T>, opts: RunOptions
   if (stopped) void iterator.return?.().catch(() => undefined)
 
   const all = Promise.all(running).then(() => 'done' as const)
-  const outcome = await Promise.race([all,
-    aborted.then(() => Promise.race([all, sleep(grace)]))])
+  const first = await untilAbort(all)
+  const outcome = first === 'done' ? first : await Promise.race([all, sleep(grace)])
   const abandoned = outcome === 'done' ? 0 : running.size
   dropping = true
   opts.signal?.removeEventListener('abort', stop)

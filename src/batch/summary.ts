@@ -75,7 +75,9 @@ export function topCodes(t: Tally): [string, number][] {
 export function batchExitCode(t: Tally): number {
   if (t.problems > 0) return 1
   const n = checked(t)
-  if (n === 0 && t.badLines > 0 && t.resumed === 0) return 2
+  // No line of the list was a name (empty, comments only, or only bad lines): a script that
+  // generated the list must not read this as success.
+  if (n === 0 && t.resumed === 0 && t.duplicates === 0) return 2
   if (n > 0 && t.status.indeterminate + t.status.failed === n) return 3
   return 0
 }

@@ -1,7 +1,7 @@
 // `dnssec-doctor batch LIST`: checks every name of a list, for administrators who watch many
 // zones. One JSON line (or CSV record) per name as each check ends, progress and a summary on
 // stderr, --resume to carry on after a stop. docs/batch.md is the user's page.
-import { createReadStream, statSync } from 'node:fs'
+import { createReadStream, openSync, statSync } from 'node:fs'
 import { constants } from 'node:os'
 import type { Readable } from 'node:stream'
 import type { Argv, CommandModule } from 'yargs'
@@ -170,14 +170,18 @@ function settings(a: BatchArgs): Settings {
 function openInput(path: string, io: BatchIo): { stream: Readable; file: boolean } {
   if (path === '-') return { stream: io.stdin, file: false }
   let regular: boolean
+  let fd: number
   try {
     const st = statSync(path)
     if (st.isDirectory()) throw new Error('is a directory')
     regular = st.isFile()
+    // Opened now, so that a socket or a file without read permission is a usage error here
+    // rather than a failure in the middle of the run.
+    fd = openSync(path, 'r')
   } catch (e) {
     throw new UsageError(`batch: cannot read ${path}: ${e instanceof Error ? e.message : e}`)
   }
-  return { stream: createReadStream(path), file: regular }
+  return { stream: createReadStream(path, { fd }), file: regular }
 }
 
 /** One name, checked, its walk's queries going through the batch's per-server limiter. */
@@ -212,7 +216,12 @@ async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
   // --resume: cut a line a kill left unfinished, then learn what is done.
   let done: ReadonlySet<string> = new Set()
   if (a.resume && a.out !== undefined) {
-    const cut = dropPartialLine(a.out)
+    let cut: number
+    try {
+      cut = dropPartialLine(a.out)
+    } catch (e) {
+      throw new UsageError(`--resume: ${e instanceof Error ? e.message : e}`)
+    }
     if (cut > 0) note(`${a.out}: removed an unfinished last line (${cut} bytes)`)
     done = await readDoneKeys(a.out, { onBadLine: (b) => {
       note(`${a.out}:${b.line}: ${b.reason}; that name will be checked again`)

@@ -22,10 +22,24 @@ const line = (name: string, type = 'A'): string =>
   `${JSON.stringify({ schema: 'dnssec-doctor/report/1', query: { name, type } })}\n`
 
 describe('dropPartialLine', () => {
+  // A report line begins as `check --json` does; a kill can leave any prefix of one.
+  const cutReport = '{"schema":"dnssec-doctor/report/1","query":{"na'
+
   it('cuts an unfinished last line and says how many bytes went', () => {
-    const path = file('{"a":1}\n{"b":2}\n{"c":')
-    expect(dropPartialLine(path)).toBe(5)
+    const path = file(`{"a":1}\n{"b":2}\n${cutReport}`)
+    expect(dropPartialLine(path)).toBe(cutReport.length)
     expect(readFileSync(path, 'utf8')).toBe('{"a":1}\n{"b":2}\n')
+  })
+
+  it('cuts a fragment shorter than the report\'s opening too', () => {
+    const path = file('{"a":1}\n{"sch')
+    expect(dropPartialLine(path)).toBe(5)
+  })
+
+  it('refuses, and changes nothing, when the tail is not the start of a report', () => {
+    const path = file('{"a":1}\nmy notes')
+    expect(() => dropPartialLine(path)).toThrow(/not a results file/)
+    expect(readFileSync(path, 'utf8')).toBe('{"a":1}\nmy notes')
   })
 
   it('leaves a file that ends with a newline alone', () => {
@@ -35,15 +49,15 @@ describe('dropPartialLine', () => {
   })
 
   it('empties a file that holds only a fragment', () => {
-    const path = file('{"a"')
-    expect(dropPartialLine(path)).toBe(4)
+    const path = file(cutReport)
+    expect(dropPartialLine(path)).toBe(cutReport.length)
     expect(readFileSync(path, 'utf8')).toBe('')
   })
 
   it('finds the last newline further back than one read (64 KiB)', () => {
-    const fragment = 'x'.repeat(200_000)
+    const fragment = `${cutReport}${'x'.repeat(200_000)}`
     const path = file(`{"a":1}\n${fragment}`)
-    expect(dropPartialLine(path)).toBe(200_000)
+    expect(dropPartialLine(path)).toBe(fragment.length)
     expect(readFileSync(path, 'utf8')).toBe('{"a":1}\n')
   })
 
