@@ -125,7 +125,21 @@ interface Settings {
   readonly checkOptions: CheckOptions
 }
 
+/** Whether two paths name one file (the same device and inode), when both exist. */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a)
+    const y = statSync(b)
+    return x.dev === y.dev && x.ino === y.ino
+  } catch {
+    return false
+  }
+}
+
 function settings(a: BatchArgs): Settings {
+  if (a.json === true && a.format !== 'jsonl' && a.format !== 'json') {
+    throw new UsageError(`batch: --json and --format ${a.format} ask for two formats; give one`)
+  }
   const format = a.json === true || a.format === 'json' ? 'jsonl' : a.format
   if (format !== 'jsonl' && format !== 'csv' && format !== 'table') {
     throw new UsageError(`batch --format: give jsonl, csv or table, not ${format}`)
@@ -133,6 +147,10 @@ function settings(a: BatchArgs): Settings {
   if (format === 'table' && a.out !== undefined) {
     throw new UsageError('batch --format table prints at the end, on stdout; '
       + 'use jsonl or csv with --out')
+  }
+  if (a.out !== undefined && a.input !== '-' && sameFile(a.out, a.input)) {
+    throw new UsageError('batch --out is the list itself: results would be appended to the '
+      + 'names; write them to another file')
   }
   if (a.resume && a.out === undefined) {
     throw new UsageError('batch --resume needs --out FILE: the results to carry on from')

@@ -95,3 +95,21 @@ describe('batch --resume on a file that is not a results file', () => {
     expect(readFileSync(out, 'utf8').startsWith(precious)).toBe(true)
   })
 })
+
+describe('batch: conflicting output options', () => {
+  it('refuses --out naming the list itself, leaving the list as it was', async () => {
+    const list = join(tmp, 'same.txt')
+    writeFileSync(list, 'rsa.lab.test.\n')
+    const r = await batch([list, '--out', list, '--quiet'])
+    expect(r.code).toBe(2)
+    expect(readFileSync(list, 'utf8')).toBe('rsa.lab.test.\n')
+  })
+
+  it('refuses --json together with --format csv', async () => {
+    const list = join(tmp, 'one.txt')
+    writeFileSync(list, 'rsa.lab.test.\n')
+    const r = await batch([list, '--format', 'csv', '--json', '--quiet'])
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/two formats/)
+  })
+})
