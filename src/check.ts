@@ -35,6 +35,8 @@ export interface CheckOptions {
   readonly guard: AddressGuard | null
   /** Validate as of this time (default: now). */
   readonly at?: Date
+  /** Warn about signatures expiring within this many days (default 7). */
+  readonly warnDays?: number
   readonly authPort?: number
   readonly timeoutMs?: number
   readonly ipv6?: boolean
@@ -88,6 +90,7 @@ export async function check(question: Question, opts: CheckOptions): Promise<Che
     trustAnchors: anchorsToText(opts.anchors), exchanges: record,
   }
   const report = withResolvers(analyze(w, { anchors: opts.anchors, at: opts.at ?? startedAt,
+    ...(opts.warnDays === undefined ? {} : { warnDays: opts.warnDays }),
     ...(opts.session === undefined ? {} : { states: opts.session.states }) }),
     record, capture.query)
   return { report, capture }
@@ -152,13 +155,14 @@ export function captureAnchors(capture: Capture): TrustAnchors {
     new Date(capture.startedAt))
 }
 
-export async function replay(capture: Capture, opts: { anchors: TrustAnchors; at?: Date }):
-  Promise<Report> {
+export async function replay(capture: Capture, opts: { anchors: TrustAnchors; at?: Date;
+  warnDays?: number }): Promise<Report> {
   const rootServers = capture.rootHints.flatMap((h) => parseServerList(h, 53))
   const w = await walk({ name: nameFromZoneText(capture.query.name), type: capture.query.type },
     captureTransport(capture.exchanges), { rootServers,
       ...(capture.authPort === null ? {} : { port: capture.authPort }) })
   return withResolvers(analyze(w, { anchors: opts.anchors,
+    ...(opts.warnDays === undefined ? {} : { warnDays: opts.warnDays }),
     at: opts.at ?? new Date(capture.startedAt) }), capture.exchanges, capture.query)
 }
 

@@ -127,6 +127,11 @@ export const CODES = {
     meaning: 'A resolver\'s answer contradicts the chain walk: validated what we find bogus, or'
       + ' failed what we find secure',
   },
+  RRSIG_EXPIRES_SOON: {
+    severity: 'warning', party: 'dns-host', rfc: 'RFC 4035 5.3.1, RFC 6781 4.4.2',
+    meaning: 'A signature on the chain is valid now but expires within the warning window'
+      + ' (--warn-days): re-signing has to happen before then',
+  },
   CNAME_LOOP: {
     severity: 'error', party: 'dns-host', rfc: 'RFC 1034 3.6.2',
     meaning: 'The alias chain comes back to a name it already passed: the name cannot resolve',

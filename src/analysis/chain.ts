@@ -52,6 +52,7 @@ export function analyze(walk: WalkResult, opts: AnalyzeOptions): Report {
   }
   const chain = orderedChain(walk, states)
   const zoneFindings = chain.flatMap((z) => z.findings)
+  findings.push(...expiringSoon(chain, answers, opts))
   return {
     schema: 'dnssec-doctor/report/1',
     query: { name: nameToText(walk.question.name), type: typeToText(walk.question.type) },
@@ -142,3 +143,37 @@ function isState(s: ZoneState | undefined): s is ZoneState {
   return s !== undefined
 }
 
+
+/** Days before expiry that count as "soon" when no --warn-days is given. */
+export const DEFAULT_WARN_DAYS = 7
+
+/**
+ * One warning per zone whose earliest valid signature on the path expires within the window:
+ * the alert that lets an operator re-sign before validators start failing (field case C03).
+ */
+function expiringSoon(chain: readonly ZoneState[], answers: readonly AnswerReport[],
+  opts: AnalyzeOptions): Finding[] {
+  const windowMs = (opts.warnDays ?? DEFAULT_WARN_DAYS) * 86_400_000
+  const sigs = [...chain.flatMap((z) => [...z.report.dsSignatures, ...z.report.dnskeySignatures]),
+    ...answers.flatMap((a) => a.signatures)].filter((s) => s.status === 'valid')
+  const earliest = new Map<string, (typeof sigs)[number]>()
+  for (const s of sigs) {
+    const left = Date.parse(s.expiration) - opts.at.getTime()
+    if (left > windowMs) continue
+    const prev = earliest.get(s.signer)
+    if (prev === undefined || Date.parse(s.expiration) < Date.parse(prev.expiration)) {
+      earliest.set(s.signer, s)
+    }
+  }
+  return [...earliest.values()].map((s) => {
+    const days = Math.max(0, (Date.parse(s.expiration) - opts.at.getTime()) / 86_400_000)
+    return finding('RRSIG_EXPIRES_SOON', { zone: s.signer, keyTag: s.keyTag,
+      algorithm: s.algorithm, record: `${s.owner} ${s.covers}`, servers: s.servers,
+      evidence: [`RRSIG ${s.covers} at ${s.owner} by key ${s.keyTag}: expires ${s.expiration}`],
+      message: `The signature over ${s.owner} ${s.covers} by key ${s.keyTag} expires on ${
+        s.expiration.slice(0, 10)}, in ${days < 1 ? 'less than a day' : `${Math.floor(days)} `
+        + `day${Math.floor(days) === 1 ? '' : 's'}`}; the zone must be re-signed before then.`,
+      advice: `Check that ${s.signer} is re-signed automatically and that every server gets the `
+        + 'new signatures; validators fail the zone once this date passes.' })
+  })
+}

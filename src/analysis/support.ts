@@ -20,6 +20,8 @@ export interface AnalyzeOptions {
   readonly states?: WeakMap<ZoneVisit, ZoneState>
   readonly anchors: TrustAnchors
   readonly at: Date
+  /** Warn about signatures that expire within this many days of `at` (default 7). */
+  readonly warnDays?: number
 }
 
 export interface ZoneState {

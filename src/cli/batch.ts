@@ -25,7 +25,8 @@ import { addFailure, addReport, batchExitCode, newTally, renderSummary } from '.
 import { nameToText } from '../wire/name.js'
 import { typeToText } from '../wire/text.js'
 import {
-  lastNumber, lastString, parseAt, parsePort, parseTimeout, resolverSet, UsageError,
+  lastNumber, lastString, parseAt, parsePort, parseTimeout, parseWarnDays, resolverSet,
+  UsageError,
 } from './input.js'
 import { exitCodeFor } from './exit.js'
 import { withWalkOptions } from './options.js'
@@ -64,6 +65,8 @@ function batchOptions<T>(y: Argv<T>) {
       describe: 'Trust anchor file (default: the root KSK-2017 and KSK-2024)' })
     .option('allow-net', { type: 'string', coerce: lastString,
       describe: 'Only send queries to these networks, e.g. 127.0.0.0/8' })
+    .option('warn-days', { type: 'number', coerce: lastNumber, default: 7,
+      describe: 'Warn about signatures that expire within this many days' })
 }
 
 export type BatchArgs = Awaited<ReturnType<typeof batchOptions>['argv']>
@@ -180,6 +183,7 @@ function settings(a: BatchArgs): Settings {
   const session = newCheckSession({ lean: !a.thorough })
   return { format, concurrency, perServer, checkOptions: { anchors, rootServers, guard,
     resolvers, timeoutMs, ipv6: a.ipv6, session, captureBytes: false,
+    warnDays: parseWarnDays(a['warn-days']),
     ...(at === undefined ? {} : { at }),
     ...(port === undefined ? {} : { authPort: port }) } }
 }

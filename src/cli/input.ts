@@ -53,6 +53,13 @@ export function parsePort(port: number | undefined): number | undefined {
   return port
 }
 
+export function parseWarnDays(days: number): number {
+  if (!(days >= 0 && days <= 3650)) {
+    throw new UsageError('--warn-days: give a number of days from 0 to 3650')
+  }
+  return days
+}
+
 export function parseTimeout(ms: number): number {
   if (!(ms > 0 && ms <= 60_000)) {
     throw new UsageError('--timeout: give milliseconds between 1 and 60000')

@@ -21,6 +21,7 @@ import { withWalkOptions } from './options.js'
 import { EXIT, exitCodeFor } from './exit.js'
 import {
   assertWritable, lastNumber, lastString, parseAt, parsePort, parseRecordType, parseTimeout,
+  parseWarnDays,
   resolverFile, resolverSet, UsageError,
 } from './input.js'
 
@@ -96,6 +97,8 @@ export async function main(argv: string[]): Promise<number> {
       describe: 'Validate as of this time (ISO 8601 or seconds since 1970)' })
     .option('trust-anchor', { type: 'string', coerce: lastString, describe: 'Trust anchor '
       + 'file: RFC 7958 XML, or DS/DNSKEY lines (default: the root KSK-2017 and KSK-2024)' })
+    .option('warn-days', { type: 'number', coerce: lastNumber, default: 7, describe: 'Warn '
+      + 'about signatures that expire within this many days (RRSIG_EXPIRES_SOON)' })
     .option('allow-net', { type: 'string', coerce: lastString, describe: 'Only send queries '
       + 'to these networks, e.g. 127.0.0.0/8 (or set DNSSEC_DOCTOR_ALLOW_NET)' })
     .command('check <name> [type]',
@@ -121,6 +124,7 @@ export async function main(argv: string[]): Promise<number> {
         if (a.save !== undefined) assertWritable(a.save, '--save')
         const { report, capture } = await check({ name, type }, { anchors, rootServers,
           guard: guardOf(a['allow-net']), resolvers, timeoutMs: parseTimeout(a.timeout),
+          warnDays: parseWarnDays(a['warn-days']),
           ...dohCaOf(a['doh-ca']),
           ipv6: a.ipv6, ...(at === undefined ? {} : { at }),
           ...(port === undefined ? {} : { authPort: port }) })
@@ -160,7 +164,8 @@ export async function main(argv: string[]): Promise<number> {
         // Without --trust-anchor, the anchor the capture was made with (a lab, a test root).
         const anchors = a['trust-anchor'] === undefined ? captureAnchors(capture)
           : loadTrustAnchors(a['trust-anchor'], at ?? new Date(capture.startedAt))
-        const report = await replay(capture, { anchors, ...(at === undefined ? {} : { at }) })
+        const report = await replay(capture, { anchors, warnDays: parseWarnDays(a['warn-days']),
+          ...(at === undefined ? {} : { at }) })
         out(render(report, formatOf(a)))
         code = exitCodeFor(report)
       })

@@ -155,6 +155,34 @@ describe('the default address guard', () => {
     })
 })
 
+describe('signatures that expire soon (--warn-days)', () => {
+  // The lab's healthy zones were signed with -e 20361101000000 (lab/manifest.json).
+  const ecdsa = () => readManifest().zones.find((z) => z.zone === 'ecdsa.lab.test.')
+
+  it('warns for every zone on the path four days before the signer\'s end date', async () => {
+    const end = Date.parse(ecdsa()?.expiration ?? '')
+    const at = new Date(end - 4 * 86_400_000).toISOString()
+    const r = await run(['replay', capture('ecdsa'), '--at', at, '--json'])
+    const report = JSON.parse(r.out)
+    const soon = report.findings.filter((f: { code: string }) => f.code === 'RRSIG_EXPIRES_SOON')
+    expect(soon.map((f: { zone: string }) => f.zone).sort()).toEqual(
+      ['.', 'ecdsa.lab.test.', 'lab.test.', 'test.'])
+    expect(soon[0].message).toContain((ecdsa()?.expiration ?? 'x').slice(0, 10))
+    expect(report.status).toBe('secure')
+    expect(r.code).toBe(1) // a problem to act on, though the name still validates
+  })
+
+  it('says nothing while the end date is further away than the window', async () => {
+    const end = Date.parse(ecdsa()?.expiration ?? '')
+    const at = new Date(end - 8 * 86_400_000).toISOString()
+    const r = await run(['replay', capture('ecdsa'), '--at', at, '--json'])
+    expect(r.out).not.toContain('RRSIG_EXPIRES_SOON')
+    const wider = await run(['replay', capture('ecdsa'), '--at', at, '--warn-days', '10',
+      '--json'])
+    expect(wider.out).toContain('RRSIG_EXPIRES_SOON')
+  })
+})
+
 describe('--at validates as of another time', () => {
   it('finds the lab root signatures expired after their end date (from the signer: -e)',
     async () => {
