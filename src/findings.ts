@@ -132,6 +132,11 @@ export const CODES = {
     meaning: 'A signature on the chain is valid now but expires within the warning window'
       + ' (--warn-days): re-signing has to happen before then',
   },
+  NSEC3_OPT_OUT_INSECURE: {
+    severity: 'info', party: 'none', rfc: 'RFC 5155 9.2',
+    meaning: 'The NSEC3 record covering the name has the opt-out flag: an unsigned delegation'
+      + ' may hide there, so the negative answer is insecure',
+  },
   CNAME_LOOP: {
     severity: 'error', party: 'dns-host', rfc: 'RFC 1034 3.6.2',
     meaning: 'The alias chain comes back to a name it already passed: the name cannot resolve',

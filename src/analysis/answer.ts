@@ -136,7 +136,7 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
   }
   if (result.ok) {
     // Opt-out spans may hide unsigned delegations: the denial is not proven (RFC 5155 9.2).
-    return { signatures, denial: result.detail, cause: finding('INSECURE_DELEGATION', {
+    return { signatures, denial: result.detail, cause: finding('NSEC3_OPT_OUT_INSECURE', {
       zone: zoneName, servers: g.servers,
       message: `The NSEC3 record that covers ${qname} has the opt-out flag: the name may be an `
         + `unsigned delegation, so the answer is insecure (RFC 5155 section 9.2). ${

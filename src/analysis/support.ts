@@ -125,7 +125,8 @@ export function statusFor(code: Finding['code']): Status {
   if (code === 'VALIDATION_BUDGET_EXCEEDED' || code === 'SERVER_ERROR_RCODE') {
     return 'indeterminate'
   }
-  return code === 'NSEC3_ITERATIONS_EXCESSIVE' || code === 'INSECURE_DELEGATION' ? 'insecure'
+  return code === 'NSEC3_ITERATIONS_EXCESSIVE' || code === 'INSECURE_DELEGATION'
+    || code === 'NSEC3_OPT_OUT_INSECURE' ? 'insecure'
     : 'bogus'
 }
 
