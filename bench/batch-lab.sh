@@ -20,6 +20,8 @@
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lab/daemons.sh
+source "$BENCH/../lab/daemons.sh"
 ROOT_ADDR=127.0.90.1
 TLD_ADDR=127.0.90.2
 PARENT_ADDR=127.0.90.3
@@ -301,25 +303,7 @@ start_unbound() {
 }
 
 stop() {
-	[[ -f $PIDS ]] || { echo "batch-lab.sh: nothing recorded in $PIDS"; return 0; }
-	local name pid live=()
-	while read -r name pid; do
-		# Only a pid that is still the daemon started with a config under RUN (pids are reused).
-		if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' </proc/"$pid"/cmdline |
-			grep -qE "^(nsd|unbound) -d -c $RUN/"; then
-			kill -TERM "$pid" 2>/dev/null && live+=("$pid")
-		fi
-	done <"$PIDS"
-	local i
-	for ((i = 0; i < 50; i++)); do
-		local still=()
-		for pid in "${live[@]}"; do kill -0 "$pid" 2>/dev/null && still+=("$pid"); done
-		live=("${still[@]}")
-		[[ ${#live[@]} -eq 0 ]] && break
-		sleep 0.1
-	done
-	for pid in "${live[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-	rm -f "$PIDS"
+	stop_recorded "$PIDS" "^(nsd|unbound) -d -c $RUN/"
 }
 
 start() {

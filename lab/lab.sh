@@ -11,6 +11,8 @@
 set -euo pipefail
 
 LAB=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lab/daemons.sh
+source "$LAB/daemons.sh"
 VALIDATING=127.0.53.1
 NON_VALIDATING=127.0.53.11
 # A second validating resolver that only test/lab/servers.test.ts queries: unbound's EDE code
@@ -177,26 +179,7 @@ start_pdns() { # ADDRESS
 }
 
 stop() {
-	[[ -f $PIDS ]] || { echo "lab.sh: nothing recorded in $PIDS"; return 0; }
-	local name pid live=()
-	while read -r name pid; do
-		# Only signal a pid that is still the daemon we started (pids can be reused).
-		if [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' </proc/"$pid"/cmdline |
-			grep -qE "^((nsd|unbound|named|kresd) .*-c |pdns_recursor --config-dir=)$RUNDIR/"
-		then
-			kill -TERM "$pid" 2>/dev/null && live+=("$pid")
-		fi
-	done <"$PIDS"
-	local i
-	for ((i = 0; i < 50; i++)); do
-		local still=()
-		for pid in "${live[@]}"; do kill -0 "$pid" 2>/dev/null && still+=("$pid"); done
-		live=("${still[@]}")
-		[[ ${#live[@]} -eq 0 ]] && break
-		sleep 0.1
-	done
-	for pid in "${live[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-	rm -f "$PIDS"
+	stop_recorded "$PIDS" "^((nsd|unbound|named|kresd) .*-c |pdns_recursor --config-dir=)$RUNDIR/"
 }
 
 start() {
