@@ -29,14 +29,16 @@ import {
   UsageError,
 } from './input.js'
 import { exitCodeFor } from './exit.js'
-import { withWalkOptions } from './options.js'
+import { withTrustOptions, withWalkOptions } from './options.js'
 
 const MAX_CONCURRENCY = 256
 const MAX_PER_SERVER = 64
 
 /** The options of the batch command, as the builder declares them. */
 function batchOptions<T>(y: Argv<T>) {
-  return withWalkOptions(y)
+  // main declares the trust options for every command; declared here too so that the
+  // command also stands on its own (its tests register it alone).
+  return withTrustOptions(withWalkOptions(y))
     // yargs-parser 22 hands a lone "-" over as an empty string; both mean stdin.
     .positional('input', { type: 'string', demandOption: true, coerce: (v: unknown) =>
       (v === '' ? '-' : String(v)), describe: 'File with one name (and optional type) per '
@@ -57,16 +59,7 @@ function batchOptions<T>(y: Argv<T>) {
       describe: 'No progress and no summary on stderr' })
     .option('thorough', { type: 'boolean', default: false, describe: 'Also ask every server '
       + 'for its SOA serial and the parent for the DS, as check does (slower)' })
-    // Global options of main, declared again so that the command stands on its own.
     .option('json', { type: 'boolean', describe: 'Same as --format jsonl' })
-    .option('at', { type: 'string', coerce: lastString,
-      describe: 'Validate as of this time (ISO 8601 or epoch s)' })
-    .option('trust-anchor', { type: 'string', coerce: lastString,
-      describe: 'Trust anchor file (default: the root KSK-2017 and KSK-2024)' })
-    .option('allow-net', { type: 'string', coerce: lastString,
-      describe: 'Only send queries to these networks, e.g. 127.0.0.0/8' })
-    .option('warn-days', { type: 'number', coerce: lastNumber, default: 7,
-      describe: 'Warn about signatures that expire within this many days' })
 }
 
 export type BatchArgs = Awaited<ReturnType<typeof batchOptions>['argv']>

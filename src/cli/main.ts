@@ -17,7 +17,7 @@ import { renderResolvers, renderTable, renderText } from '../report/text.js'
 import { nameFromText, NameSyntaxError } from '../wire/name.js'
 import { batchCommand } from './batch.js'
 import { runDemo } from './demo.js'
-import { withWalkOptions } from './options.js'
+import { withTrustOptions, withWalkOptions } from './options.js'
 import { EXIT, exitCodeFor } from './exit.js'
 import {
   assertWritable, lastNumber, lastString, parseAt, parsePort, parseRecordType, parseTimeout,
@@ -90,17 +90,10 @@ export async function main(argv: string[]): Promise<number> {
   const out = (s: string): void => { process.stdout.write(s) }
   const formatOf = (a: { json?: boolean | undefined; format: Format }): Format =>
     a.json === true ? 'json' : a.format
-  const parser = yargs(argv)
+  const parser = withTrustOptions(yargs(argv)
     .scriptName('dnssec-doctor')
-    .usage('$0 <command> [options]\n\nTells why a domain fails to resolve when DNSSEC is involved.')
-    .option('at', { type: 'string', coerce: lastString,
-      describe: 'Validate as of this time (ISO 8601 or seconds since 1970)' })
-    .option('trust-anchor', { type: 'string', coerce: lastString, describe: 'Trust anchor '
-      + 'file: RFC 7958 XML, or DS/DNSKEY lines (default: the root KSK-2017 and KSK-2024)' })
-    .option('warn-days', { type: 'number', coerce: lastNumber, default: 7, describe: 'Warn '
-      + 'about signatures that expire within this many days (RRSIG_EXPIRES_SOON)' })
-    .option('allow-net', { type: 'string', coerce: lastString, describe: 'Only send queries '
-      + 'to these networks, e.g. 127.0.0.0/8 (or set DNSSEC_DOCTOR_ALLOW_NET)' })
+    .usage('$0 <command> [options]\n\n'
+      + 'Tells why a domain fails to resolve when DNSSEC is involved.'))
     .command('check <name> [type]',
       'Walk the chain of trust from the root and find the broken link',
       (y) => withFormat(withResolverOptions(withWalkOptions(y)

@@ -13,3 +13,16 @@ export function withWalkOptions<T>(y: Argv<T>) {
       describe: 'Per-query timeout, ms' })
     .option('ipv6', { type: 'boolean', default: false, describe: 'Also ask IPv6 addresses' })
 }
+
+/** What every command judges against: the time, the anchor, the networks, the warning window. */
+export function withTrustOptions<T>(y: Argv<T>) {
+  return y
+    .option('at', { type: 'string', coerce: lastString,
+      describe: 'Validate as of this time (ISO 8601 or seconds since 1970)' })
+    .option('trust-anchor', { type: 'string', coerce: lastString, describe: 'Trust anchor '
+      + 'file: RFC 7958 XML, or DS/DNSKEY lines (default: the root KSK-2017 and KSK-2024)' })
+    .option('warn-days', { type: 'number', coerce: lastNumber, default: 7, describe: 'Warn '
+      + 'about signatures that expire within this many days (RRSIG_EXPIRES_SOON)' })
+    .option('allow-net', { type: 'string', coerce: lastString, describe: 'Only send queries '
+      + 'to these networks, e.g. 127.0.0.0/8 (or set DNSSEC_DOCTOR_ALLOW_NET)' })
+}
