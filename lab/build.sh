@@ -92,8 +92,10 @@ ds_json() {
 sign() {
 	local src=$1 out=$2 zone=$3 from=$4 to=$5 ksk=$6 zsk=$7 keydir=$8 dsdir=$9
 	shift 9
-	local input=$WORK/input.$$.db
+	local input=$WORK/input.$$.db k
 	cat "$src" "$keydir/$ksk.key" "$keydir/$zsk.key" >"$input"
+	# Keys published beside the pair (standby, revoked, second algorithm): SIGN_EXTRA_KEYS.
+	for k in "${SIGN_EXTRA_KEYS[@]}"; do cat "$keydir/$k.key" >>"$input"; done
 	dnssec-signzone -q -o "$zone" -N keep -O full -s "$from" -e "$to" -K "$keydir" \
 		-d "$dsdir" -f "$out" -k "$keydir/$ksk.key" "$@" "$input" "$keydir/$zsk.key" >/dev/null
 	rm -f "$input"
@@ -125,33 +127,58 @@ add_zone() {
 		  file: $file, scenario: $scenario} + $extra')")
 }
 
-# scenario_json QUERY STATUS BROKEN_ZONE CODE DESCRIPTION [VIA] [RCODE]
+# scenario_json QUERY STATUS BROKEN_ZONE CODE DESCRIPTION VIA RCODE QTYPE FINDINGS_JSON ANSWER
+# FINDINGS_JSON lists the other finding codes the report must carry (warnings of a secure
+# zone, side findings); ANSWER is the address the final A record holds, "" for none.
 scenario_json() {
 	jq -cn --arg q "$1" --arg status "$2" --arg broken "$3" --arg code "$4" --arg d "$5" \
-		--arg via "${6:-}" --arg rcode "${7:-}" \
-		'{query: $q, type: "A", description: $d,
+		--arg via "$6" --arg rcode "$7" --arg qtype "$8" --argjson findings "$9" \
+		--arg answer "${10}" \
+		'{query: $q, type: $qtype, description: $d,
+		  answer: (if $answer == "" then null else $answer end),
 		  expect: ({status: $status,
 		    brokenZone: (if $broken == "" then null else $broken end),
-		    code: (if $code == "" then null else $code end)}
+		    code: (if $code == "" then null else $code end),
+		    findings: $findings}
 		    + (if $via == "" then {} else {via: $via} end)
 		    + (if $rcode == "" then {} else {rcode: $rcode} end))}'
 }
 
+# second_server LABEL N -> the address of the scenario's second name server, if it has one:
+# 127.0.41.N serves the zone (a copy of some kind) or is lame, 127.0.42.N never answers.
+second_server() {
+	case $1 in
+	stale | glue-mismatch | nsec3-partial | lame) echo "127.0.41.$2" ;;
+	timeout) echo "127.0.42.$2" ;;
+	esac
+}
+
 # write_scenario_source FILE ZONE N LABEL SERIAL -> the unsigned content of a scenario zone.
 write_scenario_source() {
-	local file=$1 zone=$2 n=$3 label=$4 serial=$5
+	local file=$1 zone=$2 n=$3 label=$4 serial=$5 ns2 apex_ttl=""
+	ns2=$(second_server "$label" "$n")
+	# A TTL that outlives every signature of the lab (they expire in 2036): about 12.7 years.
+	[[ $label == ttl-long ]] && apex_ttl=400000000
 	{
 		echo "\$TTL 300"
 		echo "$zone SOA ns1.$zone hostmaster.$zone $serial 3600 900 1209600 300"
 		echo "$zone NS ns1.$zone"
-		[[ $label == stale ]] && echo "$zone NS ns2.$zone"
-		echo "$zone A 127.0.99.$n"
+		[[ -n $ns2 ]] && echo "$zone NS ns2.$zone"
+		echo "$zone $apex_ttl A 127.0.99.$n"
 		echo "$zone TXT \"scenario $label\""
 		echo "ns1.$zone A 127.0.40.$n"
-		[[ $label == stale ]] && echo "ns2.$zone A 127.0.41.$n"
+		[[ -n $ns2 ]] && echo "ns2.$zone A $ns2"
 		echo "www.$zone A 127.0.99.$n"
+		case $label in
 		# A healthy zone whose alias leads into a broken one: the broken one must be named.
-		if [[ $label == cname ]]; then echo "alias.$zone CNAME www.expired.lab.test."; fi
+		cname) echo "alias.$zone CNAME www.expired.lab.test." ;;
+		wildcard | wildcard-no-proof) echo "*.w.$zone A 127.0.99.$n" ;;
+		dname) echo "d.$zone DNAME $zone" ;;
+		# An unsigned zone's alias into a wildcard of a signed one (field case C15).
+		cname-insecure) echo "portal.$zone CNAME x.w.wildcard.lab.test." ;;
+		# RFC 8078 4: the zone asks its parent to delete the DS.
+		cds-delete) echo "$zone CDS 0 0 0 00"; echo "$zone CDNSKEY 0 3 0 AA==" ;;
+		esac
 	} >"$file"
 }
 
@@ -166,7 +193,9 @@ scenario() {
 	local alg=ECDSAP256SHA256 bits="" denial='"NSEC"' signed=true
 	local from=$VALID_FROM to=$VALID_TO signargs=() ds_lines="" keys='[]' extra='{}'
 	local status=secure broken="" code="" via="" desc servers="[\"127.0.40.$n\"]" query=$zone
-	local rcode="" signer=dnssec-signzone
+	local rcode="" signer=dnssec-signzone qtype=A findings='[]' answer="127.0.99.$n"
+	local ns2 extra_ksks=() extra_keys=() child=""
+	ns2=$(second_server "$label" "$n")
 	case $label in
 	rsa) alg=RSASHA256 bits=2048 desc="healthy zone signed with RSASHA256 (8), 2048-bit keys" ;;
 	ecdsa) desc="healthy zone signed with ECDSAP256SHA256 (13)" ;;
@@ -225,14 +254,166 @@ scenario() {
 		desc+=" Above its limit a validator may call the proof insecure (RFC 9276 3.2): Knot"
 		desc+=" Resolver 5.6 (limit 50) answers NXDOMAIN without AD; unbound 1.17, BIND 9.18"
 		desc+=" and PowerDNS Recursor 4.8 (limit 150) validate it (AD). None sends EDE 27" ;;
+	# --- denial of existence (RFC 4035 5.4, 5155 8) ---
+	nodata)
+		query="www.$zone" qtype=TXT answer=""
+		desc="www.$zone has an A record but no TXT: NODATA, proven by the NSEC at www, whose"
+		desc+=" type bitmap lacks TXT" ;;
+	nsec-nx)
+		query="nope.$zone" rcode=NXDOMAIN answer=""
+		desc="nope.$zone does not exist: NXDOMAIN proven by NSEC, one record covering the name"
+		desc+=" and one showing that no wildcard could have answered" ;;
+	nsec3-no-proof)
+		signargs=(-3 - -H 0) denial='"NSEC3"' query="nope.$zone" rcode=NXDOMAIN answer=""
+		status=bogus broken=$zone code=NSEC_PROOF_MISSING
+		desc="every NSEC3 record and the NSEC3PARAM were deleted after signing: the NXDOMAIN for"
+		desc+=" nope.$zone comes with a signed SOA but no proof" ;;
+	nsec-bad-cover)
+		query="www.$zone" rcode=NXDOMAIN answer="" status=bogus broken=$zone code=NSEC_PROOF_INVALID
+		desc="www.$zone's records and its NSEC were deleted after signing; the NSEC before it still"
+		desc+=" names www as the next name, so it cannot prove that www does not exist" ;;
+	bitmap-lie)
+		query="www.$zone" answer="" status=bogus broken=$zone code=NSEC_PROOF_INVALID
+		desc="www.$zone's A record and its RRSIG were deleted after signing; its NSEC still lists"
+		desc+=" A in the type bitmap, so the NODATA answer contradicts its own proof" ;;
+	nsec3-partial)
+		signargs=(-3 - -H 0) denial='"NSEC3"' query="nope.$zone" rcode=NXDOMAIN answer=""
+		status=bogus broken=$zone code=NSEC_PROOF_MISSING via=$ns2
+		servers="[\"127.0.40.$n\",\"$ns2\"]"
+		desc="field case C05: ns1 (127.0.40.$n) serves the full NSEC3 zone; ns2 ($ns2) the same"
+		desc+=" copy without its NSEC3 records and NSEC3PARAM, so its negative answers carry no"
+		desc+=" proof" ;;
+	# --- wildcards and aliases (RFC 4035 5.3.4, 6672) ---
+	wildcard)
+		query="x.w.$zone"
+		desc="x.w.$zone is answered from the wildcard *.w.$zone: the RRSIG's label count shows"
+		desc+=" the expansion, and an NSEC proves that no closer name exists" ;;
+	wildcard-no-proof)
+		query="x.w.$zone" status=bogus broken=$zone code=NSEC_PROOF_MISSING
+		desc="as wildcard, but the NSEC at *.w.$zone, the record that proves x.w.$zone itself"
+		desc+=" does not exist, was deleted after signing" ;;
+	dname)
+		query="www.d.$zone"
+		desc="d.$zone is a DNAME to $zone: www.d.$zone is answered by a synthesised CNAME to"
+		desc+=" www.$zone; the DNAME is signed, the synthesised CNAME is not (RFC 6672)" ;;
+	cname-insecure)
+		signed=false denial=null status=insecure query="portal.$zone"
+		answer="127.0.99.$(number_of wildcard)"
+		desc="field case C15: unsigned zone (no DS) whose portal.$zone is a CNAME to"
+		desc+=" x.w.wildcard.lab.test., a signed wildcard answer: the whole answer is insecure" ;;
+	# --- timing (RFC 4034 3.1.4, 4035 5.3.3) ---
+	ttl-long)
+		findings='["RRSIG_TTL_BEYOND_EXPIRY"]'
+		desc="the apex A record's TTL (400000000 s, about 12.7 years) outlives its signature,"
+		desc+=" which expires in 2036: a cache honouring it would keep the record past expiry" ;;
+	orig-ttl)
+		findings='["RRSIG_ORIGINAL_TTL_MISMATCH"]'
+		desc="after signing, the apex A record's TTL was raised from 300 to 3600 in the served"
+		desc+=" file; its RRSIG's original TTL still says 300" ;;
+	# --- algorithms and digests (RFC 8624, 6840 5.11) ---
+	rsasha1)
+		alg=RSASHA1 bits=2048 findings='["ALGORITHM_DEPRECATED","DS_DIGEST_DEPRECATED"]'
+		desc="signed with RSASHA1 (5), which RFC 8624 says not to sign with any more; the parent"
+		desc+=" has a SHA-1 DS beside the SHA-256 one" ;;
+	alg-rollover)
+		signargs=(-P) findings='["RRSIG_ALGORITHM_MISSING"]'
+		desc="field case C10: the KSK is ECDSAP256SHA256 (13), the ZSK RSASHA256 (8); the DS names"
+		desc+=" only the algorithm-13 KSK, which signs only the DNSKEY RRset, so no data RRset has"
+		desc+=" an algorithm-13 signature (RFC 4035 2.2). A validator may accept the path"
+		desc+=" (RFC 6840 5.11)" ;;
+	# --- keys (RFC 4034 2.1.1, 5011, 7344, 8078) ---
+	revoked)
+		findings='["DNSKEY_REVOKED"]'
+		desc="the zone also publishes its previous KSK with the REVOKE flag (RFC 5011), signing"
+		desc+=" the DNSKEY RRset; the DS names the current KSK" ;;
+	ds-zsk)
+		signargs=(-x) status=bogus broken=$zone code=DNSKEY_NOT_SIGNED_BY_DS_KEY
+		desc="the DS at lab.test. was made from the ZSK (flags 256), which does not sign the"
+		desc+=" DNSKEY RRset (signed with dnssec-signzone -x): no DS names a key that signs it" ;;
+	cds-mismatch)
+		findings='["CDS_MISMATCH"]'
+		desc="the zone publishes a second KSK with no DS yet, and CDS/CDNSKEY for that key only:"
+		desc+=" it asks the parent to replace the DS (RFC 7344), and the parent has not" ;;
+	cds-delete)
+		findings='["CDS_DELETE"]'
+		desc="the zone publishes the RFC 8078 delete signal (CDS 0 0 0 00, CDNSKEY 0 3 0 AA==)"
+		desc+=" while its DS is still at the parent: acted on, the zone becomes insecure" ;;
+	ds-extra)
+		findings='["DS_STALE_ENTRY"]'
+		desc="field case C02 variant B: the DS set at lab.test. names the zone's KSK and an old"
+		desc+=" KSK that is gone: still secure, the stale DS is untidy" ;;
+	ds-gost)
+		status=insecure
+		desc="field case C12: the only DS at lab.test. has digest type 3 (GOST R 34.11-94), which"
+		desc+=" RFC 8624 says not to use and the lab's validators do not implement: insecure" ;;
+	no-rrsigs)
+		status=bogus broken=$zone code=RRSIG_MISSING
+		desc="field case C01 variant B: the zone was signed, then every RRSIG was deleted; the"
+		desc+=" DNSKEY RRset and the DS at lab.test. remain" ;;
+	# --- servers ---
+	lame)
+		findings='["SERVER_ERROR_RCODE"]' servers="[\"127.0.40.$n\",\"$ns2\"]"
+		desc="ns2 ($ns2) is listed by the parent and the zone but does not serve the zone"
+		desc+=" (REFUSED: a lame delegation); ns1 answers" ;;
+	timeout)
+		findings='["NS_UNREACHABLE"]' servers="[\"127.0.40.$n\",\"$ns2\"]"
+		desc="ns2 ($ns2) is listed by the parent and the zone but never answers, over UDP or"
+		desc+=" TCP (a resolver sees timeouts); ns1 answers" ;;
+	glue-mismatch)
+		findings='["NS_SET_MISMATCH"]' servers="[\"127.0.40.$n\",\"$ns2\"]"
+		desc="lab.test. delegates to ns1 only; the zone's own NS set lists ns1 and ns2 ($ns2)" ;;
+	no-tcp)
+		alg=RSASHA256 bits=4096 status=bogus broken=$zone code=DNSKEY_MISSING
+		desc="field case C13: three RSA-4096 KSKs make the DNSKEY answer too big for 1232 bytes"
+		desc+=" of UDP, and the zone's only server (unbound's auth-zone, do-tcp: no) refuses"
+		desc+=" TCP: no validator can fetch the keys" ;;
+	# --- parent-side problems ---
+	parent-bogus)
+		from=$PAST_FROM to=$PAST_TO signargs=(-P) child=kid query="kid.$zone"
+		status=bogus broken=$zone code=RRSIG_EXPIRED answer="127.0.99.$n"
+		desc="healthy signed kid.$zone under $zone, whose signatures expired: the DS for kid"
+		desc+=" cannot be trusted, so kid is bogus and the broken link is its parent" ;;
+	parent-insecure)
+		signed=false denial=null status=insecure child=kid query="kid.$zone"
+		desc="unsigned $zone (no DS at lab.test.) holds a DS for its signed child kid.$zone:"
+		desc+=" an unvalidated DS counts for nothing, kid.$zone is insecure" ;;
 	*) echo "unknown scenario $label" >&2; exit 1 ;;
+	esac
+	[[ -n $rcode ]] && answer=""
+
+	# A signed child below the scenario zone, delegated from it with glue and a DS.
+	if [[ -n $child ]]; then
+		child_zone "$child.$zone" "$n" >>"$dir/source.db"
+	fi
+	# Extra keys, generated before signing so the signer publishes (and uses) them.
+	case $label in
+	alg-rollover) ;; # handled below: the ZSK has another algorithm
+	revoked)
+		local old
+		old=$(keygen "$keydir" "$zone" "$alg" KSK)
+		old=$(dnssec-revoke -r -K "$keydir" "$old" | xargs basename)
+		extra_ksks=("$old") ;;
+	cds-mismatch)
+		local next
+		next=$(keygen "$keydir" "$zone" "$alg" KSK)
+		extra_keys=("$next")
+		{ dnssec-dsfromkey -C -2 "$keydir/$next.key"
+			awk '!/^;/ { for (i = 1; i <= NF; i++) if ($i == "DNSKEY") $i = "CDNSKEY"; print }' \
+				"$keydir/$next.key"; } >>"$dir/source.db" ;;
+	no-tcp)
+		local k
+		for k in 1 2; do extra_ksks+=("$(keygen "$keydir" "$zone" "$alg" KSK 4096)"); done ;;
 	esac
 
 	local served="$dir/zone.db"
 	if [[ $signed == true ]]; then
-		local ksk zsk
+		local ksk zsk zalg=$alg zbits=$bits k
+		[[ $label == alg-rollover ]] && zalg=RSASHA256 zbits=2048
+		[[ $label == no-tcp ]] && zbits=2048
 		ksk=$(keygen "$keydir" "$zone" "$alg" KSK "$bits")
-		zsk=$(keygen "$keydir" "$zone" "$alg" ZSK "$bits")
+		zsk=$(keygen "$keydir" "$zone" "$zalg" ZSK "$zbits")
+		SIGN_EXTRA_KEYS=("${extra_ksks[@]}" "${extra_keys[@]}")
+		for k in "${extra_ksks[@]}"; do signargs+=(-k "$keydir/$k.key"); done
 		if [[ $signer == ldns ]]; then
 			sign_ldns "$dir/source.db" "$served" "$zone" "$from" "$to" "$ksk" "$zsk" "$keydir" \
 				"$NSEC3_ITER_COUNT"
@@ -240,15 +421,53 @@ scenario() {
 			sign "$dir/source.db" "$served" "$zone" "$from" "$to" "$ksk" "$zsk" "$keydir" \
 				"$dir" "${signargs[@]}"
 		fi
-		cp "$keydir/$ksk.key" "$keydir/$zsk.key" "$dir/"
-		keys=$(jq -cn --argjson a "$(key_json "$dir/$ksk.key")" \
-			--argjson b "$(key_json "$dir/$zsk.key")" '[$a, $b]')
+		SIGN_EXTRA_KEYS=()
+		keys='[]'
+		for k in "$ksk" "$zsk" "${extra_ksks[@]}" "${extra_keys[@]}"; do
+			cp "$keydir/$k.key" "$dir/"
+			keys=$(jq -c --argjson k "$(key_json "$dir/$k.key")" '. + [$k]' <<<"$keys")
+		done
 		ds_lines=$(ds_line "$dir/$ksk.key")
 	else
 		cp "$dir/source.db" "$served"
 	fi
 
+	# strip AWK_CONDITION: delete the served file's lines the condition matches (-O full
+	# writes one record per line: owner ttl class type rdata; an RRSIG's covered type is $5).
+	strip() {
+		awk -v z="$zone" "!($1)" "$served" >"$served.tmp"
+		cmp -s "$served" "$served.tmp" && { echo "$label: nothing stripped" >&2; exit 1; }
+		mv "$served.tmp" "$served"
+	}
 	case $label in
+	nsec3-no-proof) strip '$4 == "NSEC3" || $4 == "NSEC3PARAM" || ($4 == "RRSIG" && ($5 == "NSEC3" || $5 == "NSEC3PARAM"))' ;;
+	nsec3-partial)
+		cp "$served" "$dir/zone-full.db"
+		strip '$4 == "NSEC3" || $4 == "NSEC3PARAM" || ($4 == "RRSIG" && ($5 == "NSEC3" || $5 == "NSEC3PARAM"))'
+		mv "$served" "$dir/zone-partial.db"
+		mv "$dir/zone-full.db" "$served"
+		INSTANCES+=("partial $ns2 $zone $label/zone-partial.db") ;;
+	nsec-bad-cover) strip '$1 == "www." z' ;;
+	bitmap-lie) strip '$1 == "www." z && ($4 == "A" || ($4 == "RRSIG" && $5 == "A"))' ;;
+	wildcard-no-proof) strip '$1 == "*.w." z && ($4 == "NSEC" || ($4 == "RRSIG" && $5 == "NSEC"))' ;;
+	no-rrsigs) strip '$4 == "RRSIG"' ;;
+	# dnssec-signzone 9.18 already signs the data with the algorithm-8 ZSK alone and the DNSKEY
+	# RRset with both keys: the shape of the case. Check that it still does ($6: algorithm).
+	alg-rollover)
+		awk '$4 == "RRSIG" && $6 == 13 && $5 != "DNSKEY" { bad = 1 } END { exit bad }' \
+			"$served" || { echo "alg-rollover: the signer signed data with the KSK" >&2; exit 1; } ;;
+	orig-ttl)
+		awk -v z="$zone" '$1 == z && $4 == "A" { $2 = 3600 } { print }' "$served" >"$served.tmp"
+		mv "$served.tmp" "$served" ;;
+	rsasha1) ds_lines=$(dnssec-dsfromkey -1 "$dir/$ksk.key"; ds_line "$dir/$ksk.key") ;;
+	ds-zsk) ds_lines=$(ds_line "$dir/$zsk.key") ;;
+	ds-extra)
+		ds_lines=$(discarded_ds "$zone" ECDSAP256SHA256; ds_line "$dir/$ksk.key")
+		extra=$(jq -cn --argjson k "$(discarded_ds_key)" '{discardedKeys: [$k]}') ;;
+	ds-gost)
+		# Digest type 3 (GOST R 34.11-94, 32 bytes) over random bytes: no lab validator has it.
+		ds_lines=$(awk -v d="$(openssl rand -hex 32 | tr a-f A-F)" '{ $6 = 3; $7 = d; print }' \
+			<<<"$ds_lines") ;;
 	ds-mismatch)
 		# Change one hex digit of the digest (the 10th), keeping tag and algorithm.
 		ds_lines=$(awk '{ d = $NF; c = substr(d, 10, 1)
@@ -305,8 +524,8 @@ scenario() {
 
 	# Delegation in lab.test.: NS with glue, and the DS lines when there are any.
 	LAB_DELEGATIONS+="$zone NS ns1.$zone"$'\n'"ns1.$zone A 127.0.40.$n"$'\n'
-	if [[ $label == stale ]]; then
-		LAB_DELEGATIONS+="$zone NS ns2.$zone"$'\n'"ns2.$zone A 127.0.41.$n"$'\n'
+	if [[ -n $ns2 && $label != glue-mismatch ]]; then
+		LAB_DELEGATIONS+="$zone NS ns2.$zone"$'\n'"ns2.$zone A $ns2"$'\n'
 	fi
 	[[ -n $ds_lines ]] && LAB_DELEGATIONS+="$ds_lines"$'\n'
 
@@ -314,8 +533,49 @@ scenario() {
 	[[ $signed == true ]] && fromarg=$from toarg=$to
 	add_zone "$zone" lab.test. "$servers" "$signed" "$denial" "$keys" "$ds" "$fromarg" "$toarg" \
 		"$SERIAL" "lab/zones/$label/zone.db" \
-		"$(scenario_json "$query" "$status" "$broken" "$code" "$desc" "$via" "$rcode")" "$extra"
-	INSTANCES+=("scenarios 127.0.40.$n $zone $label/zone.db")
+		"$(scenario_json "$query" "$status" "$broken" "$code" "$desc" "$via" "$rcode" "$qtype" \
+			"$findings" "$answer")" "$extra"
+	case $label in
+	glue-mismatch) INSTANCES+=("scenarios 127.0.40.$n,$ns2 $zone $label/zone.db") ;;
+	# unbound's auth-zone with TCP off serves this one, not NSD.
+	no-tcp) INSTANCES+=("notcp 127.0.40.$n $zone $label/zone.db") ;;
+	*) INSTANCES+=("scenarios 127.0.40.$n $zone $label/zone.db") ;;
+	esac
+	case $label in
+	# A server that answers, but not for this zone (REFUSED): it serves another zone only.
+	lame)
+		printf '%s\n' "\$TTL 300" "elsewhere.test. SOA ns.elsewhere.test. h.elsewhere.test. 1 3600 900 1209600 300" \
+			"elsewhere.test. NS ns.elsewhere.test." "ns.elsewhere.test. A $ns2" >"$dir/elsewhere.db"
+		INSTANCES+=("lame $ns2 elsewhere.test. $label/elsewhere.db") ;;
+	timeout) INSTANCES+=("blackhole $ns2 - -") ;;
+	esac
+}
+
+# child_zone ZONE N: a healthy signed child (ECDSA, NSEC) on 127.0.43.N; prints the lines its
+# parent needs (NS, glue, DS) and adds the child to the manifest and the scenarios instance.
+child_zone() {
+	local zone=$1 n=$2 label=${1%%.*} parentdir keydir ksk zsk keys
+	parentdir="$ZONES/${zone#*.}"
+	parentdir=${parentdir%.lab.test.}
+	keydir="$WORK/keys/$zone"
+	mkdir -p "$keydir"
+	printf '%s\n' "\$TTL 300" "$zone SOA ns1.$zone hostmaster.$zone $SERIAL 3600 900 1209600 300" \
+		"$zone NS ns1.$zone" "$zone A 127.0.99.$n" "ns1.$zone A 127.0.43.$n" \
+		"www.$zone A 127.0.99.$n" >"$parentdir/$label-source.db"
+	ksk=$(keygen "$keydir" "$zone" ECDSAP256SHA256 KSK)
+	zsk=$(keygen "$keydir" "$zone" ECDSAP256SHA256 ZSK)
+	sign "$parentdir/$label-source.db" "$parentdir/$label.db" "$zone" "$VALID_FROM" "$VALID_TO" \
+		"$ksk" "$zsk" "$keydir" "$WORK"
+	cp "$keydir/$ksk.key" "$keydir/$zsk.key" "$parentdir/"
+	keys=$(jq -cn --argjson a "$(key_json "$parentdir/$ksk.key")" \
+		--argjson b "$(key_json "$parentdir/$zsk.key")" '[$a, $b]')
+	local ds
+	ds=$(ds_line "$parentdir/$ksk.key")
+	add_zone "$zone" "${zone#*.}" "[\"127.0.43.$n\"]" true '"NSEC"' "$keys" \
+		"$(jq -cn --argjson d "$(ds_json "$ds")" '[$d]')" "$VALID_FROM" "$VALID_TO" "$SERIAL" \
+		"lab/zones/$(basename "$parentdir")/$label.db" null
+	INSTANCES+=("scenarios 127.0.43.$n $zone $(basename "$parentdir")/$label.db")
+	printf '%s\n' "$zone NS ns1.$zone" "ns1.$zone A 127.0.43.$n" "$ds"
 }
 
 # discarded_ds ZONE ALG: a KSK made only for its DS and thrown away (ds-stale, unsigned); prints
@@ -355,9 +615,23 @@ infra() {
 	INFRA_KSK="$dir/$ksk.key"
 }
 
+# The scenarios, in order: the Nth is served on 127.0.40.N. New ones go at the end, so the
+# addresses of the others stay put.
+SCENARIOS=(rsa ecdsa ed25519 nsec3 insecure ds-mismatch ds-stale unsigned expired future
+	unsigned-answer bad-sig stale cname ds-unknown-alg nxdomain nsec3-iter
+	nodata nsec-nx nsec3-no-proof nsec-bad-cover bitmap-lie nsec3-partial wildcard
+	wildcard-no-proof dname cname-insecure ttl-long orig-ttl rsasha1 alg-rollover revoked ds-zsk
+	cds-mismatch cds-delete ds-extra ds-gost no-rrsigs lame timeout glue-mismatch no-tcp
+	parent-bogus parent-insecure)
+number_of() { # LABEL -> N
+	local i
+	for i in "${!SCENARIOS[@]}"; do [[ ${SCENARIOS[$i]} == "$1" ]] && echo $((i + 1)); done
+	return 0
+}
+SIGN_EXTRA_KEYS=()
+
 n=0
-for label in rsa ecdsa ed25519 nsec3 insecure ds-mismatch ds-stale unsigned expired future \
-	unsigned-answer bad-sig stale cname ds-unknown-alg nxdomain nsec3-iter; do
+for label in "${SCENARIOS[@]}"; do
 	n=$((n + 1))
 	scenario "$n" "$label"
 done

@@ -178,6 +178,53 @@ start_pdns() { # ADDRESS
 	record pdns $!
 }
 
+# The lab's two non-NSD authoritative shapes, both unbound (real software, no shim code):
+# start_notcp INSTANCE serves the instance's zones from unbound's auth-zone with TCP off, so a
+# truncated answer can never be completed (field case C13); start_blackhole ADDRESS listens
+# and drops every query (access-control deny), so its clients time out.
+start_unbound_auth() { # NAME ADDRESS CLAUSES
+	local name=$1 dir=$RUNDIR/$1 conf
+	mkdir -p "$dir"
+	conf=$dir/unbound.conf
+	cat >"$conf" <<-EOF
+		server:
+			interface: $2
+			port: 53
+			do-ip6: no
+			username: ""
+			chroot: ""
+			directory: "$dir"
+			pidfile: "$dir/unbound.pid"
+			logfile: "$dir/unbound.log"
+			use-syslog: no
+			do-daemonize: no
+			num-threads: 1
+			verbosity: 1
+			module-config: "iterator"
+			local-zone: "test." nodefault
+	EOF
+	printf '%b\nremote-control:\n\tcontrol-enable: no\n' "$3" >>"$conf"
+	unbound-checkconf "$conf" >/dev/null || die "bad unbound config $conf"
+	setsid unbound -d -c "$conf" </dev/null >"$dir/stdout.log" 2>&1 &
+	record "$name" $!
+}
+
+start_notcp() { # INSTANCE
+	local inst=$1 addr zone file at clauses="\tdo-tcp: no\n\taccess-control: 127.0.0.0/8 allow"
+	mkdir -p "$RUNDIR/$inst"
+	while read -r _ addr zone file; do
+		at=$addr
+		cp "$LAB/zones/$file" "$RUNDIR/$inst/${file//\//_}"
+		clauses+="\nauth-zone:\n\tname: \"$zone\"\n\tzonefile: \"$RUNDIR/$inst/${file//\//_}\""
+		clauses+="\n\tfor-downstream: yes\n\tfor-upstream: no\n\tfallback-enabled: no"
+	done < <(awk -v i="$inst" '$1 == i' "$LAB/zones/instances.txt")
+	start_unbound_auth "$inst" "$at" "$clauses"
+}
+
+start_blackhole() { # ADDRESS
+	start_unbound_auth "blackhole-$1" "$1" "\taccess-control: 127.0.0.0/8 deny"
+}
+
 stop() {
 	stop_recorded "$PIDS" "^((nsd|unbound|named|kresd) .*-c |pdns_recursor --config-dir=)$RUNDIR/"
 }
@@ -191,14 +238,22 @@ start() {
 	# Whatever fails from here on (a failed command or a die), leave nothing running.
 	trap 'stop' EXIT
 
-	local inst
+	local inst addr zone file
 	for inst in $(awk '!/^#/ { print $1 }' "$LAB/zones/instances.txt" | sort -u); do
-		start_nsd "$inst"
+		case $inst in
+		blackhole) while read -r _ addr _; do start_blackhole "$addr"; done < \
+			<(awk '$1 == "blackhole"' "$LAB/zones/instances.txt") ;;
+		notcp) start_notcp "$inst" ;;
+		*) start_nsd "$inst" ;;
+		esac
 	done
-	local addr zone file inst2
-	while read -r inst2 addr zone file; do
+	while read -r inst addr zone file; do
 		for a in ${addr//,/ }; do
-			wait_for "nsd-$inst2" "$a" "$zone" "$RUNDIR/nsd-$inst2/nsd.log"
+			case $inst in
+			blackhole) ;; # it never answers, by design
+			notcp) wait_for notcp "$a" "$zone" "$RUNDIR/notcp/unbound.log" ;;
+			*) wait_for "nsd-$inst" "$a" "$zone" "$RUNDIR/nsd-$inst/nsd.log" ;;
+			esac
 		done
 	done < <(grep -v '^#' "$LAB/zones/instances.txt")
 
