@@ -265,9 +265,13 @@ start() {
 		"trust-anchor-file: \"$LAB/root-anchor.ds\""
 	# Validating, but sent to the stale secondary alone: what a resolver that picks that
 	# server concludes (the shared one retries the fresh server and hides the fault).
+	# Pinned to the bad server of each scenario one server of two spoils (expect.via).
+	local stubs
+	stubs=$(jq -r '.zones[] | select(.scenario.expect.via? != null)
+		| "stub-zone:\\n\\tname: \"\(.zone)\"\\n\\tstub-addr: \(.scenario.expect.via)"' \
+		"$LAB/manifest.json")
 	start_unbound unbound-pinned "$PINNED" "validator iterator" \
-		"trust-anchor-file: \"$LAB/root-anchor.ds\"" \
-		'stub-zone:\n\tname: "stale.lab.test."\n\tstub-addr: 127.0.41.13'
+		"trust-anchor-file: \"$LAB/root-anchor.ds\"" "$stubs"
 	start_named "$BIND"
 	start_kresd "$KNOT"
 	start_pdns "$PDNS"

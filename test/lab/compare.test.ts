@@ -7,6 +7,7 @@ import { loadTrustAnchors } from '../../src/anchors.js'
 import { check } from '../../src/check.js'
 import { parseAllowNet } from '../../src/net/guard.js'
 import { nameFromText } from '../../src/wire/name.js'
+import { typeFromText } from '../../src/wire/text.js'
 import { LAB_DIR, NON_VALIDATING_RESOLVER, VALIDATING_RESOLVERS, dig, readManifest,
   scenarioZones } from './labinfo.js'
 
@@ -23,20 +24,22 @@ describe('check compares real resolvers with its own walk', () => {
   it.each(scenarioZones(manifest).map((z) => [z.zone, z] as const))('%s', async (_zone, z) => {
     // unbound's first answer for a failure carries a precise EDE and later ones EDE 6 (from
     // its cache): one query first, so that ours and dig's below both meet the same state.
-    for (const r of resolvers) await dig(r.address, z.scenario.query, { dnssec: true })
-    const { report } = await check({ name: nameFromText(z.scenario.query), type: 1 }, {
+    const type = z.scenario.type
+    for (const r of resolvers) await dig(r.address, z.scenario.query, { type, dnssec: true })
+    const { report } = await check({ name: nameFromText(z.scenario.query),
+      type: typeFromText(type) ?? 1 }, {
       anchors, guard: parseAllowNet('127.0.0.0/8'), timeoutMs: 1000, resolvers,
       rootServers: manifest.rootServers.map((address) => ({ address, port: 53 })) })
     const byName = new Map(report.resolvers.map((o) => [o.name, o]))
     // Decoded as dig decodes the same resolver's answer, asked right after (same cache state).
     for (const r of resolvers) {
       const ours = byName.get(r.name)
-      const theirs = await dig(r.address, z.scenario.query, { dnssec: true })
+      const theirs = await dig(r.address, z.scenario.query, { type, dnssec: true })
       expect({ rcode: ours?.rcode, ad: ours?.ad, ede: ours?.ede.map((e) => e.code) })
         .toEqual({ rcode: theirs.status, ad: theirs.flags.includes('ad'),
           ede: theirs.ede.map((e) => e.code) })
       if (theirs.status === 'SERVFAIL') {
-        const cd = await dig(r.address, z.scenario.query, { dnssec: true, cd: true })
+        const cd = await dig(r.address, z.scenario.query, { type, dnssec: true, cd: true })
         expect(ours?.cdRcode).toBe(cd.status)
       }
     }

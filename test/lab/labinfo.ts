@@ -54,14 +54,8 @@ export const VALIDATING_RESOLVERS: readonly ValidatingResolverInfo[] = [
 ]
 
 export type ExpectedStatus = 'secure' | 'insecure' | 'bogus'
-export type ExpectedCode =
-  | 'DS_DIGEST_MISMATCH'
-  | 'DS_NO_MATCHING_DNSKEY'
-  | 'DNSKEY_MISSING'
-  | 'RRSIG_EXPIRED'
-  | 'RRSIG_NOT_YET_VALID'
-  | 'RRSIG_MISSING'
-  | 'RRSIG_INVALID'
+/** A finding code of src/findings.ts, as the scenario was designed to produce it. */
+export type ExpectedCode = string
 
 export interface LabKey {
   tag: number
@@ -83,6 +77,8 @@ export interface LabScenario {
   query: string
   type: string
   description: string
+  /** The address of the final A record the question leads to; null for none (NODATA etc.). */
+  answer: string | null
   expect: {
     status: ExpectedStatus
     brokenZone: string | null
@@ -91,6 +87,8 @@ export interface LabScenario {
     via?: string
     /** The answer's rcode when not NOERROR (a name that does not exist). */
     rcode?: string
+    /** Other finding codes the report must carry (warnings of a secure zone, side findings). */
+    findings: string[]
   }
 }
 
@@ -152,16 +150,18 @@ export function scenarioZones(manifest: LabManifest = readManifest()): LabScenar
   return manifest.zones.filter((z): z is LabScenarioZone => z.scenario !== null)
 }
 
-/** The address every record of a scenario zone points to: 127.0.99.N for 127.0.40.N. */
-export function scenarioAnswer(zone: LabZone, manifest?: LabManifest): string {
-  // An alias scenario's final answer is the A record of the zone its alias leads into.
-  const target = (zone as Partial<LabScenarioZone>).scenario?.expect.brokenZone
-  const into = target !== undefined && target !== null && target !== zone.zone
-    ? (manifest ?? readManifest()).zones.find((z) => z.zone === target) : undefined
-  const first = (into ?? zone).servers[0]
-  const n = first?.split('.')[3]
-  if (first === undefined || n === undefined) throw new Error(`no server for ${zone.zone}`)
-  return `127.0.99.${n}`
+/**
+ * The address the scenario's final A record holds (lab/build.sh writes it: 127.0.99.N for the
+ * zone on 127.0.40.N, or the alias target's), or null when the designed answer has none.
+ */
+export function scenarioAnswer(zone: LabScenarioZone): string | null {
+  return zone.scenario.answer
+}
+
+/** The addresses a resolver's answer must hold for an answer with this rcode. */
+export function designedAddresses(z: LabScenarioZone, rcode: string): string[] {
+  const answer = scenarioAnswer(z)
+  return rcode === 'NOERROR' && answer !== null ? [answer] : []
 }
 
 // Why: the preamble forbids any query that could leave loopback.
@@ -244,6 +244,22 @@ export async function dig(server: string, name: string, options: DigOptions = {}
   if (options.httpsCa !== undefined) args.push('+https', `+tls-ca=${options.httpsCa}`)
   const { stdout } = await run('dig', args)
   return parseDig(stdout)
+}
+
+/**
+ * One dig try, no recursion, one-second wait, with raw extra arguments (+tcp, a type): resolves
+ * to the parsed answer, rejects with dig's own words when no answer came (timeout, refused).
+ */
+export async function digOnce(server: string, name: string, extra: string[]):
+  Promise<DigResult> {
+  assertLoopback(server)
+  const args = [`@${server}`, name, '+time=1', '+tries=1', '+norec', ...extra]
+  const out = await run('dig', args).catch((e: unknown) => {
+    const err = e as { stdout?: string; stderr?: string }
+    throw new Error(`${err.stdout ?? ''}${err.stderr ?? ''}`)
+  })
+  if (!/status: /.test(out.stdout)) throw new Error(out.stdout)
+  return parseDig(out.stdout)
 }
 
 export type DelvVerdict = 'secure' | 'insecure' | 'bogus'

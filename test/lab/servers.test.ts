@@ -11,8 +11,9 @@ import {
   VALIDATING_RESOLVER,
   delv,
   dig,
+  digOnce,
   readManifest,
-  scenarioAnswer,
+  designedAddresses,
   scenarioZones,
 } from './labinfo.js'
 import type { DigResult, LabScenarioZone } from './labinfo.js'
@@ -25,9 +26,15 @@ const byLabel = (label: string) => {
   return z
 }
 
+// The second servers of lame and timeout are broken by design: tested on their own below.
+const lameServer = byLabel('lame').servers[1] ?? ''
+const deadServer = byLabel('timeout').servers[1] ?? ''
+
 describe('NSD: each instance answers its zones authoritatively', () => {
   const targets = manifest.zones.flatMap((z) =>
-    (z.copies?.map((c) => c.server) ?? z.servers).map((server) => ({ zone: z, server })),
+    (z.copies?.map((c) => c.server) ?? z.servers)
+      .filter((server) => server !== lameServer && server !== deadServer)
+      .map((server) => ({ zone: z, server })),
   )
   it.each(targets.map((t) => [t.zone.zone, t.server, t] as const))(
     '%s SOA from %s',
@@ -50,6 +57,32 @@ describe('NSD: each instance answers its zones authoritatively', () => {
     expect(r.raw).toMatch(/^test\.\s+\d+\s+IN\s+NS\s+ns1\.test\.$/m)
   })
 
+  it('lame: the second server answers REFUSED for the zone it is listed for', async () => {
+    expect(lameServer).toBe('127.0.41.39')
+    const r = await dig(lameServer, byLabel('lame').zone, { type: 'SOA', norec: true })
+    expect(r.status).toBe('REFUSED')
+    expect(r.flags).not.toContain('aa')
+  })
+
+  it('timeout: the second server never answers, over UDP or TCP', async () => {
+    expect(deadServer).toBe('127.0.42.40')
+    const zone = byLabel('timeout').zone
+    await expect(digOnce(deadServer, zone, [])).rejects.toThrow(/timed out/)
+    await expect(digOnce(deadServer, zone, ['+tcp'])).rejects.toThrow(/timed out|end of file|reset/)
+  })
+
+  it('no-tcp: the DNSKEY answer is truncated over UDP and TCP is refused', async () => {
+    const z = byLabel('no-tcp')
+    const server = z.servers[0] ?? ''
+    const udp = await dig(server, z.zone, { type: 'DNSKEY', dnssec: true, norec: true })
+    expect(udp.flags).toContain('tc')
+    await expect(digOnce(server, z.zone, ['+tcp', 'DNSKEY'])).rejects.toThrow(/refused/)
+    // Small answers still fit: the A record with its signature.
+    const a = await dig(server, z.zone, { dnssec: true, norec: true })
+    expect(a.flags).not.toContain('tc')
+    expect(a.answer.some((l) => l.split(' ')[3] === 'RRSIG')).toBe(true)
+  })
+
   it('the stale secondary serves signatures that expired with the old copy', async () => {
     const stale = byLabel('stale')
     const old = stale.copies?.find((c) => c.server === '127.0.41.13')
@@ -66,13 +99,33 @@ describe('NSD: each instance answers its zones authoritatively', () => {
 function expectAnswer(r: DigResult, query: string, z: LabScenarioZone): void {
   const rcode = z.scenario.expect.rcode ?? 'NOERROR'
   expect(r.status).toBe(rcode)
-  expect(addressesOf(r, query)).toEqual(rcode === 'NOERROR' ? [scenarioAnswer(z)] : [])
+  expect(addressesOf(r, query)).toEqual(designedAddresses(z, rcode))
 }
 
-/** The two outcomes a validator can reach for the stale scenario, depending on its server. */
+/**
+ * EDE codes a validator may attach when a scenario that one bad server spoils (expect.via)
+ * fails: the bad copy's own code, or 6 DNSSEC Bogus for a failure unbound cached.
+ */
+const VIA_EDE: Record<string, number[]> = {
+  // Expired signatures on the stale copy.
+  'stale.lab.test.': [7, 6],
+  // No NSEC3 proof on the stripped copy (12 NSEC Missing).
+  'nsec3-partial.lab.test.': [12, 6],
+}
+
+/** The two outcomes a validator can reach for a via scenario, depending on its server. */
+function expectViaOutcome(r: DigResult, z: LabScenarioZone): void {
+  if (r.status === 'SERVFAIL') {
+    expect(r.ede.map((e) => e.code)).toEqual([expect.toBeOneOf(VIA_EDE[z.zone] ?? [])])
+    return
+  }
+  expect({ status: r.status, ad: r.flags.includes('ad') })
+    .toEqual({ status: z.scenario.expect.rcode ?? 'NOERROR', ad: true })
+}
+
+/** expectViaOutcome for the stale scenario's other questions, with their own rcode. */
 function expectStaleOutcome(r: DigResult, status: string): void {
   if (r.status === 'SERVFAIL') {
-    // Failed on the old copy: its signatures expired (EDE 7), or a cached failure (EDE 6).
     expect(r.ede.map((e) => e.code)).toEqual([expect.toBeOneOf([7, 6])])
     return
   }
@@ -83,11 +136,11 @@ describe('validating unbound: the verdict each scenario was designed for', () =>
   it.each(scenarios.map((z) => [z.scenario.query, z.scenario.expect.status, z] as const))(
     '%s is %s',
     async (query, status, z) => {
-      const r = await dig(VALIDATING_RESOLVER, query, { dnssec: true })
+      const r = await dig(VALIDATING_RESOLVER, query, { type: z.scenario.type, dnssec: true })
       if (z.scenario.expect.via !== undefined) {
-        // stale: see the dedicated test below; unbound usually repairs it by asking the
-        // other server, and sometimes fails on the expired copy: both are the real behaviour.
-        expectStaleOutcome(r, 'NOERROR')
+        // One bad server of two (stale, nsec3-partial): unbound usually repairs it by asking
+        // the other server, and sometimes fails on the bad copy: both are the real behaviour.
+        expectViaOutcome(r, z)
         return
       }
       if (status === 'bogus') {
@@ -104,7 +157,8 @@ describe('validating unbound: the verdict each scenario was designed for', () =>
   it.each(scenarios.map((z) => [z.scenario.query, z] as const))(
     '%s answers with checking disabled (+cd)',
     async (query, z) => {
-      const r = await dig(VALIDATING_RESOLVER, query, { dnssec: true, cd: true })
+      const r = await dig(VALIDATING_RESOLVER, query,
+        { type: z.scenario.type, dnssec: true, cd: true })
       expectAnswer(r, query, z)
     },
   )
@@ -137,7 +191,7 @@ describe('validating unbound: the verdict each scenario was designed for', () =>
 
 describe('non-validating unbound answers every scenario', () => {
   it.each(scenarios.map((z) => [z.scenario.query, z] as const))('%s', async (query, z) => {
-    const r = await dig(NON_VALIDATING_RESOLVER, query, { dnssec: true })
+    const r = await dig(NON_VALIDATING_RESOLVER, query, { type: z.scenario.type, dnssec: true })
     expect(r.flags).not.toContain('ad')
     expectAnswer(r, query, z)
   })
@@ -146,7 +200,7 @@ describe('non-validating unbound answers every scenario', () => {
 // EDE codes (RFC 8914) unbound 1.17 returns on the first query of each scenario to a cold
 // cache, as observed and pinned; the server named is the one unbound blames. After that first
 // query unbound answers every bogus scenario with code 6 (DNSSEC Bogus), whatever the cause.
-const FIRST_EDE: Record<string, { code: number; text: RegExp } | null> = {
+const FIRST_EDE: Record<string, { code: number; text: RegExp } | null | 'via'> = {
   rsa: null,
   ecdsa: null,
   ed25519: null,
@@ -164,13 +218,53 @@ const FIRST_EDE: Record<string, { code: number; text: RegExp } | null> = {
   'unsigned-answer': { code: 10, text: /no signatures from 127\.0\.40\.11$/ },
   // 6 DNSSEC Bogus: unbound has no more precise code for a signature that does not verify.
   'bad-sig': { code: 6, text: /signature crypto failed from 127\.0\.40\.12$/ },
-  stale: null,
+  stale: 'via',
   // The alias's target zone is the broken one, and unbound names it and its server.
   // Insecure by design and a proven NXDOMAIN: nothing to report.
   'ds-unknown-alg': null,
   nxdomain: null,
   'nsec3-iter': null,
   cname: { code: 7, text: /signature expired from 127\.0\.40\.9 for key expired\.lab\.test\./ },
+  nodata: null,
+  'nsec-nx': null,
+  // 12 NSEC Missing: unbound looks for the proof while asking the DS of the name.
+  'nsec3-no-proof': {
+    code: 12, text: /no DNSSEC records from 127\.0\.40\.20 for DS nope\.nsec3-no-proof\./,
+  },
+  'nsec-bad-cover': { code: 6, text: /nameerror proof failed from 127\.0\.40\.21$/ },
+  'bitmap-lie': { code: 6, text: /nodata proof failed from 127\.0\.40\.22$/ },
+  // One server of two: see expectViaOutcome.
+  'nsec3-partial': 'via',
+  wildcard: null,
+  'wildcard-no-proof': { code: 6, text: /wildcard proof failed from 127\.0\.40\.25$/ },
+  dname: null,
+  'cname-insecure': null,
+  'ttl-long': null,
+  'orig-ttl': null,
+  rsasha1: null,
+  'alg-rollover': null,
+  revoked: null,
+  // 10 RRSIGs Missing: the DS names the ZSK, which signs everything but the DNSKEY RRset.
+  'ds-zsk': {
+    code: 10, text: /signature missing from 127\.0\.40\.33 for key ds-zsk\.lab\.test\./,
+  },
+  'cds-mismatch': null,
+  'cds-delete': null,
+  'ds-extra': null,
+  'ds-gost': null,
+  'no-rrsigs': {
+    code: 10, text: /no signatures from 127\.0\.40\.38 for key no-rrsigs\.lab\.test\./,
+  },
+  lame: null,
+  timeout: null,
+  'glue-mismatch': null,
+  // unbound names no server: it never got the DNSKEY RRset (UDP truncated, TCP refused).
+  'no-tcp': { code: 9, text: /No DNSKEY record for key no-tcp\.lab\.test\. while building/ },
+  // The child is fine; its parent's signatures, the DS for it included, expired.
+  'parent-bogus': {
+    code: 7, text: /signature expired from 127\.0\.40\.43 for key parent-bogus\.lab\.test\./,
+  },
+  'parent-insecure': null,
 }
 
 describe('unbound EDE per scenario (cold cache at 127.0.53.2)', () => {
@@ -184,7 +278,12 @@ describe('unbound EDE per scenario (cold cache at 127.0.53.2)', () => {
   const firstEde = Object.entries(FIRST_EDE)
   it.each(firstEde)('%s: first answer carries the pinned EDE', async (label, want) => {
     const z = byLabel(label)
-    const r = await dig(GROUND_TRUTH_RESOLVER, z.scenario.query, { dnssec: true })
+    const r = await dig(GROUND_TRUTH_RESOLVER, z.scenario.query,
+      { type: z.scenario.type, dnssec: true })
+    if (want === 'via') {
+      expectViaOutcome(r, z)
+      return
+    }
     if (want === null) {
       expect(r.ede).toEqual([])
       return
@@ -192,16 +291,17 @@ describe('unbound EDE per scenario (cold cache at 127.0.53.2)', () => {
     expect(r.status).toBe('SERVFAIL')
     expect(r.ede.map((e) => e.code)).toEqual([want.code])
     expect(r.ede[0]?.text).toMatch(want.text)
-    expect(r.ede[0]?.text).toContain(`validation failure <${z.scenario.query} A IN>`)
+    expect(r.ede[0]?.text)
+      .toContain(`validation failure <${z.scenario.query} ${z.scenario.type} IN>`)
   })
 
   const plainBogus = scenarios.filter(
     (z) => z.scenario.expect.status === 'bogus' && z.scenario.expect.via === undefined,
   )
-  it.each(plainBogus.map((z) => [z.scenario.query] as const))(
+  it.each(plainBogus.map((z) => [z.scenario.query, z] as const))(
     '%s: a repeated query gets EDE 6 from the cached failure',
-    async (query) => {
-      const r = await dig(GROUND_TRUTH_RESOLVER, query, { dnssec: true })
+    async (query, z) => {
+      const r = await dig(GROUND_TRUTH_RESOLVER, query, { type: z.scenario.type, dnssec: true })
       expect(r.status).toBe('SERVFAIL')
       expect(r.ede.map((e) => e.code)).toEqual([6])
     },
@@ -212,7 +312,7 @@ describe('unbound EDE per scenario (cold cache at 127.0.53.2)', () => {
     const log = readFileSync(logFile, 'utf8')
     for (const z of scenarios.filter((s) => s.scenario.expect.status === 'bogus')) {
       if (z.scenario.expect.via !== undefined) continue
-      expect(log).toContain(`validation failure <${z.scenario.query} A IN>`)
+      expect(log).toContain(`validation failure <${z.scenario.query} ${z.scenario.type} IN>`)
     }
   })
 })
@@ -221,12 +321,12 @@ describe('delv with the lab anchor, through the non-validating unbound, agrees',
   it.each(scenarios.map((z) => [z.scenario.query, z.scenario.expect.status, z] as const))(
     '%s is %s',
     async (query, status, z) => {
-      const r = await delv(NON_VALIDATING_RESOLVER, query)
+      const r = await delv(NON_VALIDATING_RESOLVER, query, { type: z.scenario.type })
       if (z.scenario.expect.via !== undefined) {
-        // stale: delv validates whichever copy the non-validating unbound fetched and cached,
-        // so it is secure or fails on the expired signatures, and cannot retry elsewhere.
-        if (r.verdict === 'bogus') expect(r.raw).toContain('RRSIG has expired')
-        else expect(r.verdict).toBe('secure')
+        // delv validates whichever copy the non-validating unbound fetched and cached, so it
+        // is secure or fails on the bad copy, and cannot retry elsewhere.
+        if (r.verdict !== 'bogus') expect(r.verdict).toBe('secure')
+        else if (z.zone === 'stale.lab.test.') expect(r.raw).toContain('RRSIG has expired')
         return
       }
       expect(r.verdict).toBe(status)

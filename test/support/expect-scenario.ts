@@ -50,8 +50,22 @@ export function expectScenario(report: Report, z: LabScenarioZone,
       break
     case 'RRSIG_INVALID':
     case 'RRSIG_MISSING':
+    case 'TCP_FALLBACK_FAILED':
       expect(link?.servers).toEqual(z.servers)
       break
+    case 'NSEC_PROOF_MISSING':
+    case 'NSEC_PROOF_INVALID':
+      // The server whose answer lacks the proof: the zone's, or the one bad copy's.
+      expect(link?.servers).toEqual(want.via === undefined ? z.servers : [want.via])
+      break
+    case 'DNSKEY_NOT_SIGNED_BY_DS_KEY': {
+      // ds-zsk: the DS names the ZSK; the report names it and the KSK the DS should name.
+      const ksk = z.keys.find((k) => k.flags === 257)
+      expect(link?.keyTag).toBe(z.dsAtParent[0]?.tag)
+      expect(link?.message).toContain(String(z.dsAtParent[0]?.tag))
+      expect(link?.message).toContain(String(ksk?.tag))
+      break
+    }
     case null:
       expect(report.findings.filter((f) => f.severity === 'error')).toEqual([])
       // Insecure by design: the report says where the chain became unsigned.
@@ -59,6 +73,10 @@ export function expectScenario(report: Report, z: LabScenarioZone,
       expect(report.answers.at(-1)?.rcode).toBe(want.rcode ?? 'NOERROR')
       break
   }
+  // Warnings of a secure zone and side findings the scenario was designed to show.
+  const codes = report.findings.map((f) => f.code)
+  for (const code of want.findings ?? []) expect(codes, `finding ${code}`).toContain(code)
+  if (want.via !== undefined) expect(link?.servers).toEqual([want.via])
   if (want.code === 'RRSIG_EXPIRED' || want.code === 'RRSIG_NOT_YET_VALID'
     || want.code === 'RRSIG_INVALID') {
     // Signature problems name a key the signer really made.

@@ -10,6 +10,7 @@ import { labDir, labRecordings } from '../../../src/cli/demo.js'
 import { startReplayServer } from '../../../src/lab/replay-server.js'
 import { parseAllowNet } from '../../../src/net/guard.js'
 import { nameFromText } from '../../../src/wire/name.js'
+import { typeFromText } from '../../../src/wire/text.js'
 import { readManifest, scenarioZones } from '../../lab/labinfo.js'
 
 let server: Awaited<ReturnType<typeof startReplayServer>>
@@ -22,7 +23,8 @@ function options(session = newCheckSession()): CheckOptions {
     rootServers: readManifest().rootServers.map((address) => ({ address, port: server.port })) }
 }
 
-const q = (name: string) => ({ name: nameFromText(name), type: 1 })
+const q = (name: string, type = 'A') =>
+  ({ name: nameFromText(name), type: typeFromText(type) ?? 1 })
 
 describe('a check session', () => {
   it('asks three questions for a healthy one-server zone once its parents are known', async () => {
@@ -53,7 +55,7 @@ describe('a check session', () => {
     async () => {
       const opts = options()
       for (const z of scenarioZones(readManifest())) {
-        const { report } = await check(q(z.scenario.query), opts)
+        const { report } = await check(q(z.scenario.query, z.scenario.type), opts)
         expect([z.zone, report.status, report.brokenLink?.code ?? null])
           .toEqual([z.zone, z.scenario.expect.status, z.scenario.expect.code])
       }
