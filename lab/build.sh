@@ -149,7 +149,7 @@ scenario_json() {
 second_server() {
 	case $1 in
 	stale | glue-mismatch | nsec3-partial | lame) echo "127.0.41.$2" ;;
-	timeout) echo "127.0.42.$2" ;;
+	timeout | signer-stopped) echo "127.0.42.$2" ;;
 	esac
 }
 
@@ -194,7 +194,7 @@ scenario() {
 	local from=$VALID_FROM to=$VALID_TO signargs=() ds_lines="" keys='[]' extra='{}'
 	local status=secure broken="" code="" via="" desc servers="[\"127.0.40.$n\"]" query=$zone
 	local rcode="" signer=dnssec-signzone qtype=A findings='[]' answer="127.0.99.$n"
-	local ns2 extra_ksks=() extra_keys=() child=""
+	local ns2 extra_ksks=() extra_keys=() child="" iter=$NSEC3_ITER_COUNT
 	ns2=$(second_server "$label" "$n")
 	case $label in
 	rsa) alg=RSASHA256 bits=2048 desc="healthy zone signed with RSASHA256 (8), 2048-bit keys" ;;
@@ -235,6 +235,7 @@ scenario() {
 		desc+=" signatures expired (serial $OLD_SERIAL, valid $PAST_FROM to $PAST_TO)" ;;
 	cname)
 		query="alias.$zone" status=bogus broken=expired.lab.test. code=RRSIG_EXPIRED
+		answer="127.0.99.$(number_of expired)"
 		desc="healthy zone; alias.$zone is a CNAME to www.expired.lab.test., whose signatures"
 		desc+=" expired" ;;
 	ds-unknown-alg)
@@ -367,6 +368,30 @@ scenario() {
 		desc="field case C13: three RSA-4096 KSKs make the DNSKEY answer too big for 1232 bytes"
 		desc+=" of UDP, and the zone's only server (unbound's auth-zone, do-tcp: no) refuses"
 		desc+=" TCP: no validator can fetch the keys" ;;
+	signer-stopped)
+		from=$PAST_FROM to=$PAST_TO signargs=(-P) status=bogus broken=$zone code=RRSIG_EXPIRED
+		findings='["NS_UNREACHABLE"]' servers="[\"127.0.40.$n\",\"$ns2\"]"
+		desc="field case C03: the signer stopped (every signature expired $PAST_TO), and ns2"
+		desc+=" ($ns2) never answers: the expiry is the cause, the dead server a side issue" ;;
+	nsec3-iter10)
+		signargs=(-3 - -H 10) denial='"NSEC3"' query="nope.$zone" rcode=NXDOMAIN
+		findings='["NSEC3_ITERATIONS_EXCESSIVE"]'
+		extra='{"nsec3": {"iterations": 10, "salt": ""}}'
+		desc="field case C06: NSEC3 with 10 extra iterations: against RFC 9276's advice (0),"
+		desc+=" but below every lab resolver's limit, so nope.$zone's NXDOMAIN validates" ;;
+	nsec3-iter200)
+		signer=ldns iter=200 denial='"NSEC3"' query="nope.$zone" rcode=NXDOMAIN status=insecure
+		findings='["NSEC3_ITERATIONS_EXCESSIVE"]'
+		extra=$(jq -cn --arg v "ldns-signzone: $(ldns-signzone -v)" \
+			'{signer: $v, nsec3: {iterations: 200, salt: ""}}')
+		desc="field case C06: NSEC3 with 200 extra iterations, signed by ldns-signzone: above"
+		desc+=" every lab resolver's limit (150 or 50), so they call the NXDOMAIN insecure" ;;
+	not-dnssec)
+		signed=false denial=null status=insecure query="dev.$zone" qtype=CAA answer=""
+		findings='["NEGATIVE_ANSWER_WITHOUT_SOA"]'
+		desc="field case C19: unsigned zone (no DS) behind dnsdist, which answers CAA questions"
+		desc+=" NOERROR with nothing in them (no SOA, AA clear) and DS questions NOTIMP: a"
+		desc+=" broken server, not a DNSSEC problem" ;;
 	# --- parent-side problems ---
 	parent-bogus)
 		from=$PAST_FROM to=$PAST_TO signargs=(-P) child=kid query="kid.$zone"
@@ -416,7 +441,7 @@ scenario() {
 		for k in "${extra_ksks[@]}"; do signargs+=(-k "$keydir/$k.key"); done
 		if [[ $signer == ldns ]]; then
 			sign_ldns "$dir/source.db" "$served" "$zone" "$from" "$to" "$ksk" "$zsk" "$keydir" \
-				"$NSEC3_ITER_COUNT"
+				"$iter"
 		else
 			sign "$dir/source.db" "$served" "$zone" "$from" "$to" "$ksk" "$zsk" "$keydir" \
 				"$dir" "${signargs[@]}"
@@ -539,6 +564,11 @@ scenario() {
 	glue-mismatch) INSTANCES+=("scenarios 127.0.40.$n,$ns2 $zone $label/zone.db") ;;
 	# unbound's auth-zone with TCP off serves this one, not NSD.
 	no-tcp) INSTANCES+=("notcp 127.0.40.$n $zone $label/zone.db") ;;
+	# NSD serves it on 127.0.44.N behind dnsdist on 127.0.40.N (the address the NS names);
+	# the dnsdist line's last field is its backend.
+	not-dnssec)
+		INSTANCES+=("scenarios 127.0.44.$n $zone $label/zone.db")
+		INSTANCES+=("dnsdist 127.0.40.$n $zone 127.0.44.$n") ;;
 	*) INSTANCES+=("scenarios 127.0.40.$n $zone $label/zone.db") ;;
 	esac
 	case $label in
@@ -547,7 +577,7 @@ scenario() {
 		printf '%s\n' "\$TTL 300" "elsewhere.test. SOA ns.elsewhere.test. h.elsewhere.test. 1 3600 900 1209600 300" \
 			"elsewhere.test. NS ns.elsewhere.test." "ns.elsewhere.test. A $ns2" >"$dir/elsewhere.db"
 		INSTANCES+=("lame $ns2 elsewhere.test. $label/elsewhere.db") ;;
-	timeout) INSTANCES+=("blackhole $ns2 - -") ;;
+	timeout | signer-stopped) INSTANCES+=("blackhole $ns2 - -") ;;
 	esac
 }
 
@@ -622,7 +652,7 @@ SCENARIOS=(rsa ecdsa ed25519 nsec3 insecure ds-mismatch ds-stale unsigned expire
 	nodata nsec-nx nsec3-no-proof nsec-bad-cover bitmap-lie nsec3-partial wildcard
 	wildcard-no-proof dname cname-insecure ttl-long orig-ttl rsasha1 alg-rollover revoked ds-zsk
 	cds-mismatch cds-delete ds-extra ds-gost no-rrsigs lame timeout glue-mismatch no-tcp
-	parent-bogus parent-insecure)
+	parent-bogus parent-insecure signer-stopped nsec3-iter10 nsec3-iter200 not-dnssec)
 number_of() { # LABEL -> N
 	local i
 	for i in "${!SCENARIOS[@]}"; do [[ ${SCENARIOS[$i]} == "$1" ]] && echo $((i + 1)); done

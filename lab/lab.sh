@@ -23,6 +23,8 @@ PINNED=127.0.53.3
 BIND=127.0.53.21
 KNOT=127.0.53.31
 PDNS=127.0.53.41
+CLOCK=127.0.53.4
+WRONG_CLOCK="2026-10-01 00:00:00"
 
 usage() { echo "usage: $0 start|stop RUNDIR" >&2; exit 2; }
 die() { echo "lab.sh: $*" >&2; exit 1; }
@@ -43,7 +45,7 @@ check_isolated() {
 		"not only lo; run inside: unshare -n sh -c 'ip link set lo up; $0 start $RUNDIR'"
 	ip link show lo | grep -q 'UP' || die "loopback is down: run 'ip link set lo up' first"
 	for tool in nsd nsd-checkconf unbound unbound-checkconf named named-checkconf kresd \
-		pdns_recursor dig setsid ip openssl; do
+		pdns_recursor dnsdist faketime dig setsid ip openssl; do
 		command -v "$tool" >/dev/null || die "$tool is missing: run scripts/install-deps.sh"
 	done
 }
@@ -60,6 +62,16 @@ answers() {
 }
 
 # wait_for NAME ADDR ZONE LOG [+rec]: bounded wait (about 15 s) for a server's first answer;
+wait_for_any() { # NAME ADDRESS LOG: until the resolver answers anything at all
+	local i
+	for ((i = 0; i < 75; i++)); do
+		dig @"$2" . SOA +time=1 +tries=1 >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	tail -n 20 "$3" >&2 2>/dev/null || true
+	die "$1 did not answer at $2"
+}
+
 # gives up at once when the daemon has exited.
 wait_for() {
 	local i pid
@@ -102,9 +114,11 @@ start_unbound() { # NAME ADDRESS MODULES ANCHOR_LINE [EXTRA_CLAUSES]
 		-e "s|@MODULES@|$modules|g" -e "s|@ANCHOR@|$anchor|g" "$LAB/conf/unbound.conf" >"$conf"
 	[[ -z $extra ]] || printf '%b\n' "$extra" >>"$conf"
 	unbound-checkconf "$conf" >/dev/null || die "bad unbound config $conf"
-	setsid unbound -d -c "$conf" </dev/null >"$dir/stdout.log" 2>&1 &
+	setsid "${UNBOUND_PREFIX[@]}" unbound -d -c "$conf" </dev/null >"$dir/stdout.log" 2>&1 &
 	record "$name" $!
 }
+# A command start_unbound runs unbound under (empty: none); the wrong-clock resolver sets it.
+UNBOUND_PREFIX=()
 
 # fill TEMPLATE OUT DIR ADDRESS: a resolver config from lab/conf with the lab's paths.
 fill() {
@@ -221,12 +235,29 @@ start_notcp() { # INSTANCE
 	start_unbound_auth "$inst" "$at" "$clauses"
 }
 
+# start_dnsdist ADDRESS ZONE BACKEND: dnsdist in front of an NSD, with the broken answers of
+# field case C19: CAA questions get an empty NOERROR (no SOA, AA clear), DS questions NOTIMP.
+start_dnsdist() {
+	local dir=$RUNDIR/dnsdist-$1
+	mkdir -p "$dir"
+	cat >"$dir/dnsdist.conf" <<-EOF
+		setLocal("$1:53")
+		newServer({address="$3:53", checkName="$2", checkType="SOA"})
+		addAction(QTypeRule(DNSQType.CAA), RCodeAction(DNSRCode.NOERROR))
+		addAction(QTypeRule(DNSQType.DS), RCodeAction(DNSRCode.NOTIMP))
+	EOF
+	setsid dnsdist --supervised --disable-syslog -C "$dir/dnsdist.conf" </dev/null \
+		>"$dir/dnsdist.log" 2>&1 &
+	record "dnsdist-$1" $!
+}
+
 start_blackhole() { # ADDRESS
 	start_unbound_auth "blackhole-$1" "$1" "\taccess-control: 127.0.0.0/8 deny"
 }
 
 stop() {
-	stop_recorded "$PIDS" "^((nsd|unbound|named|kresd) .*-c |pdns_recursor --config-dir=)$RUNDIR/"
+	stop_recorded "$PIDS" \
+		"^((nsd|unbound|named|kresd) .*-c |dnsdist .*-C |pdns_recursor --config-dir=)$RUNDIR/"
 }
 
 start() {
@@ -244,6 +275,8 @@ start() {
 		blackhole) while read -r _ addr _; do start_blackhole "$addr"; done < \
 			<(awk '$1 == "blackhole"' "$LAB/zones/instances.txt") ;;
 		notcp) start_notcp "$inst" ;;
+		dnsdist) while read -r _ addr zone file; do start_dnsdist "$addr" "$zone" "$file"; done < \
+			<(awk '$1 == "dnsdist"' "$LAB/zones/instances.txt") ;;
 		*) start_nsd "$inst" ;;
 		esac
 	done
@@ -252,6 +285,7 @@ start() {
 			case $inst in
 			blackhole) ;; # it never answers, by design
 			notcp) wait_for notcp "$a" "$zone" "$RUNDIR/notcp/unbound.log" ;;
+			dnsdist) wait_for "dnsdist-$a" "$a" "$zone" "$RUNDIR/dnsdist-$a/dnsdist.log" ;;
 			*) wait_for "nsd-$inst" "$a" "$zone" "$RUNDIR/nsd-$inst/nsd.log" ;;
 			esac
 		done
@@ -272,6 +306,18 @@ start() {
 		"$LAB/manifest.json")
 	start_unbound unbound-pinned "$PINNED" "validator iterator" \
 		"trust-anchor-file: \"$LAB/root-anchor.ds\"" "$stubs"
+	# Field case C18: a validator whose clock is wrong. libfaketime sets this unbound's clock to
+	# a fixed time before every lab signature's inception (2026-11-01), as after a VM snapshot
+	# revert; the clock still runs from there.
+	# Preloaded with env, not the faketime wrapper, which forks: the pid recorded must be
+	# unbound's own, for stop.
+	local fake
+	fake=$(compgen -G '/usr/lib/*/faketime/libfaketime.so.1' | head -n 1) ||
+		die "libfaketime.so.1 not found: run scripts/install-deps.sh"
+	UNBOUND_PREFIX=(env "LD_PRELOAD=$fake" "FAKETIME=@$WRONG_CLOCK")
+	start_unbound unbound-clock "$CLOCK" "validator iterator" \
+		"trust-anchor-file: \"$LAB/root-anchor.ds\""
+	UNBOUND_PREFIX=()
 	start_named "$BIND"
 	start_kresd "$KNOT"
 	start_pdns "$PDNS"
@@ -281,6 +327,8 @@ start() {
 		"$RUNDIR/unbound-nonvalidating/unbound.log" +rec
 	wait_for unbound-groundtruth "$GROUND_TRUTH" . "$RUNDIR/unbound-groundtruth/unbound.log" +rec
 	wait_for unbound-pinned "$PINNED" . "$RUNDIR/unbound-pinned/unbound.log" +rec
+	# Answers, if only SERVFAIL (the root's keys are "not yet valid" on its clock).
+	wait_for_any unbound-clock "$CLOCK" "$RUNDIR/unbound-clock/unbound.log"
 	wait_for bind "$BIND" . "$RUNDIR/bind/named.log" +rec
 	wait_for knot "$KNOT" . "$RUNDIR/knot/kresd.log" +rec
 	# kresd opened its DoH socket with the one on port 53; this checks the certificate chain.

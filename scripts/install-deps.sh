@@ -6,11 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # bind9, knot-resolver and pdns-recursor are the lab's other validating resolvers; jq is for
-# lab/build.sh.
+# lab/build.sh; dnsdist fronts one lab server with broken answers (field case C19); faketime
+# gives one lab resolver a wrong clock (field case C18).
 PACKAGES=(nsd unbound bind9-utils bind9-dnsutils ldnsutils iproute2 util-linux bind9
-	knot-resolver pdns-recursor jq openssl)
+	knot-resolver pdns-recursor jq openssl dnsdist faketime)
 TOOLS=(nsd unbound dnssec-signzone dnssec-keygen dnssec-dsfromkey dig delv ldns-signzone ip
-	unshare named kresd pdns_recursor jq openssl)
+	unshare named kresd pdns_recursor jq openssl dnsdist faketime)
 INSTALL="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${PACKAGES[*]}"
 
 missing=()

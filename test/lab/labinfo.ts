@@ -288,11 +288,12 @@ export async function delv(server: string, name: string, options: { type?: strin
   const raw = `${out.stdout}${out.stderr}`
   const messages = raw.split('\n').filter((l) => l.startsWith(';'))
   let verdict: DelvVerdict
-  // Failure first: for an alias, delv validates the CNAME and then fails on its target.
+  // Failure first: for an alias, delv validates the CNAME and then fails on its target. An
+  // unsigned link anywhere in an alias chain makes the whole answer insecure.
   if (raw.includes('; negative response, fully validated')) verdict = 'secure'
   else if (raw.includes(';; resolution failed')) verdict = 'bogus'
-  else if (raw.includes('; fully validated')) verdict = 'secure'
   else if (raw.includes('; unsigned answer')) verdict = 'insecure'
+  else if (raw.includes('; fully validated')) verdict = 'secure'
   else throw new Error(`delv gave no verdict:\n${raw}`)
   return { verdict, messages, raw } satisfies DelvResult
 }
