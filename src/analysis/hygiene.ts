@@ -216,7 +216,8 @@ export function cdsNotes(v: ZoneVisit, parentZone: string, ds: readonly DSData[]
     hex(d.digest).toUpperCase()}`)
   const evidence = [...cdsData.map((d) => `CDS ${d.keyTag} ${d.algorithm} ${d.digestType} ${
     hex(d.digest).toUpperCase() || '00'}`), ...keyData.map((k) => `CDNSKEY ${k.flags} ${
-    k.protocol} ${k.algorithm} (key ${keyTag(k)})`), ...dsLines.map((l) => `at ${parentZone}: ${
+    k.protocol} ${k.algorithm} ${k.algorithm === 0 ? Buffer.from(k.publicKey).toString('base64')
+    : `(key ${keyTag(k)})`}`), ...dsLines.map((l) => `at ${parentZone}: ${
     l}`), ...signedNote(cds, v.zone, keys, at), ...signedNote(cdnskey, v.zone, keys, at)]
   // RFC 8078 section 4: CDS 0 0 0 00 and CDNSKEY 0 3 0 AA== ask the parent to remove the DS.
   if (cdsData.some((d) => d.algorithm === 0) || keyData.some((k) => k.algorithm === 0)) {
