@@ -277,6 +277,8 @@ class Walker {
     const lean = this.opts.lean === true
     // A full check asks the zone for its own NS set: a server that only the child lists
     // (RFC 2181 5.4.1) still gets queries from resolvers that learnt it, so it is asked too.
+    // Known cost: this question comes before the others, so a dead server delays the zone by
+    // one timeout more; asking it alongside DNSKEY/SOA would need a second round for new ones.
     const full = !lean && parent !== null && referrals.length > 0
     const apexNs = full ? await this.askAll(dedupe(parentNs.flatMap((ns) => ns.addresses)),
       { name: zone, type: RRType.NS }) : []
