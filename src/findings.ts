@@ -150,6 +150,49 @@ export const CODES = {
     severity: 'info', party: 'registrar', rfc: 'RFC 7583',
     meaning: 'A DS names no key the zone publishes, but another DS still validates the zone',
   },
+  // Issue 5: problems of zones that still validate, which a careful operator wants named.
+  RRSIG_TTL_BEYOND_EXPIRY: {
+    severity: 'warning', party: 'dns-host', rfc: 'RFC 4035 5.3.3',
+    meaning: 'An RRset\'s TTL (or its signature\'s original TTL) reaches past the signature\'s'
+      + ' expiration: validators cut it short, but a cache may serve the records after expiry',
+  },
+  RRSIG_ORIGINAL_TTL_MISMATCH: {
+    severity: 'warning', party: 'dns-host', rfc: 'RFC 4034 3.1.4, RFC 4035 5.3.3',
+    meaning: 'A server serves an RRset with a TTL above the original TTL in its signature: the'
+      + ' TTL was changed after signing',
+  },
+  ALGORITHM_DEPRECATED: {
+    severity: 'warning', party: 'dns-host', rfc: 'RFC 8624 3.1',
+    meaning: 'The zone is signed with an algorithm RFC 8624 says not to sign with any more'
+      + ' (RSAMD5, DSA, RSASHA1, RSASHA1-NSEC3-SHA1, ECC-GOST)',
+  },
+  DS_DIGEST_DEPRECATED: {
+    severity: 'warning', party: 'registrar', rfc: 'RFC 8624 3.3',
+    meaning: 'The parent has a DS with a digest type RFC 8624 says not to publish (SHA-1, GOST)',
+  },
+  RRSIG_ALGORITHM_MISSING: {
+    severity: 'warning', party: 'dns-host', rfc: 'RFC 4035 2.2, RFC 6840 5.11',
+    meaning: 'An RRset lacks a signature by an algorithm of the zone\'s DNSKEY set; validators'
+      + ' may accept it (RFC 6840 5.11), but the zone breaks RFC 4035 2.2',
+  },
+  DNSKEY_REVOKED: {
+    severity: 'info', party: 'dns-host', rfc: 'RFC 5011 2.1, 3',
+    meaning: 'The DNSKEY set holds a key with the REVOKE flag: validators no longer trust it',
+  },
+  CDS_MISMATCH: {
+    severity: 'warning', party: 'registrar', rfc: 'RFC 7344 4.1',
+    meaning: 'The CDS or CDNSKEY records the zone publishes do not match the DS at the parent:'
+      + ' a change the parent has not made (yet)',
+  },
+  CDS_DELETE: {
+    severity: 'warning', party: 'dns-host', rfc: 'RFC 8078 4',
+    meaning: 'The zone publishes the CDS/CDNSKEY delete signal while its parent has a DS: a'
+      + ' parent that acts on it makes the zone insecure',
+  },
+  NS_SET_MISMATCH: {
+    severity: 'warning', party: 'registrar', rfc: 'RFC 1034 4.2.2, RFC 2181 5.4.1',
+    meaning: 'The parent\'s delegation names other name servers than the zone\'s own NS set',
+  },
 } as const satisfies Record<string, CodeInfo>
 
 export type FindingCode = keyof typeof CODES

@@ -12,6 +12,7 @@ import { Rcode, RRType } from '../wire/types.js'
 import { groupResponses, serverLabel } from './group.js'
 import type { ResponseGroup } from './group.js'
 import { advise, describeSig } from './explain.js'
+import { algorithmGap, ttlNotes } from './hygiene.js'
 import { rrsetsOf, validateRRset } from './rrset.js'
 import type { AnswerReport, SignatureReport, Status } from './types.js'
 import {
@@ -54,7 +55,9 @@ export function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOp
     const r = judgeAnswer(step, zone, g, opts)
     sigs.push(...r.signatures)
     for (const n of r.notes ?? []) {
-      if (!findings.some((f) => f.code === n.code && f.zone === n.zone)) findings.push(n)
+      if (!findings.some((f) => f.code === n.code && f.zone === n.zone && f.record === n.record)) {
+        findings.push(n)
+      }
     }
     denialText ??= r.denial
     if (r.cause !== null && cause === null) cause = r.cause
@@ -90,6 +93,8 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
   const sets = rrsetsOf(m.answer).filter((s) => s[0] !== undefined && inZone(s[0]))
   const dnames = m.answer.filter((rr) => rr.type === RRType.DNAME)
   let wildcardLabels: number | null = null
+  const notes: Finding[] = []
+  const ctx = { zone: zoneName, servers: g.servers, at: opts.at }
   for (const set of sets) {
     const head = set[0] as RR
     // A CNAME synthesised from a DNAME is unsigned by design (RFC 6672 section 5.3.1).
@@ -107,6 +112,9 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
           describeSig(out.code, out.culprit, opts.at)}.`,
         advice: advise(out.code, { zone: zoneName }) }) }
     }
+    notes.push(...ttlNotes(set, m.answer, out.validKeyTags, ctx))
+    const gap = algorithmGap(set, m.answer, zone.keys, zone.visit.zone, ctx)
+    if (gap !== null) notes.push(gap)
     const used = m.answer.find((s) => s.data.kind === 'RRSIG' && nameEquals(s.name, head.name)
       && s.data.typeCovered === head.type)
     if (used?.data.kind === 'RRSIG' && used.data.labels < labelCount(head.name)) {
@@ -114,7 +122,7 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
     }
   }
   const answered = sets.length > 0
-  if (answered && wildcardLabels === null) return { signatures, denial: null, cause: null }
+  if (answered && wildcardLabels === null) return { signatures, denial: null, cause: null, notes }
   // Negative answers, and wildcard expansions, need NSEC/NSEC3 proof (RFC 4035 5.4, 5.3.4).
   const proof = checkedDenialRecords(m, zone, g.servers, opts, signatures)
   if (proof.bad !== null) {
@@ -131,7 +139,8 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
       ? proveNxdomain(where, proof.records)
       : proveNodata({ ...where, type: step.question.type }, proof.records)
   if (result.ok && !result.optOut) {
-    return { signatures, cause: null, notes: iterationNote(proof.records, zoneName, g.servers),
+    return { signatures, cause: null,
+      notes: [...notes, ...iterationNote(proof.records, zoneName, g.servers)],
       denial: `${denialWords(result.proof, qname, step.question.type)}. ${result.detail}` }
   }
   if (result.ok) {

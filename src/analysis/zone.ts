@@ -14,6 +14,9 @@ import { RRType } from '../wire/types.js'
 import { groupResponses, serverLabel } from './group.js'
 import type { ResponseGroup } from './group.js'
 import { advise, describeSig } from './explain.js'
+import {
+  algorithmGap, cdsNotes, deprecationNotes, nsSetNotes, revokedNotes, ttlNotes,
+} from './hygiene.js'
 import { DNSKEY_FLAG_REVOKE, DNSKEY_FLAG_SEP, validateRRset } from './rrset.js'
 import type {
   DsReport, KeyReport, ServerReport, SignatureReport, Status, ZoneReport,
@@ -42,6 +45,8 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
       report: { ...base, ...extra, status, summary } }
   }
 
+  // The delegation against the zone's own NS set matters signed or not.
+  if (parent !== null) findings.push(...nsSetNotes(v, parent.report.zone))
   if (parent !== null && parent.status !== 'secure') {
     const why = parent.status === 'insecure' ? 'the parent zone is unsigned, so this one is too'
       : 'not validated: the chain is already broken above'
@@ -75,6 +80,7 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
     }
     dsSet = r.ds
     dsServers = r.servers
+    findings.push(...deprecationNotes(zone, parent.report.zone, [], dsSet, [], dsServers))
   }
   const usable = dsSet.filter((d) => algorithmInfo(d.algorithm).supported
     && digestInfo(d.digestType).supported)
@@ -129,7 +135,8 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
         servers: [...new Set([...prev.servers, ...k.servers])] })
     })
     sigReports.push(...r.signatures)
-    findings.push(...r.notes)
+    // Groups that serve the same keys give the same notes: keep each once.
+    for (const n of r.notes) if (!findings.some((f) => sameNote(f, n))) findings.push(n)
     if (r.cause === null) goodKeys.push(...r.zoneKeys)
     else if (worst === null) worst = { status: r.status, cause: r.cause }
   }
@@ -144,6 +151,9 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
       : `broken here (${worst.cause.code}): see the cause above`
     return done(worst.status, summary, goodKeys, cause, extra)
   }
+  findings.push(...deprecationNotes(zone, base.parent ?? zone, goodKeys, [],
+    groups.flatMap((g) => g.servers), []))
+  if (parent !== null) findings.push(...cdsNotes(v, parent.report.zone, dsSet, goodKeys, opts.at))
   return done('secure', parent === null ? 'the DNSKEY set matches the trust anchor'
     : 'the DS at the parent matches a key that signs the DNSKEY set', goodKeys, null, extra)
 }
@@ -185,6 +195,8 @@ function judgeDs(v: ZoneVisit, parent: ZoneState, opts: AnalyzeOptions,
       signatures.push(...out.signatures)
       const ds = dsRRs.flatMap((rr) => (rr.data.kind === 'DS' ? [rr.data] : []))
       if (out.status === 'secure') {
+        findings.push(...ttlNotes(dsRRs, section, out.validKeyTags, { zone: parentZone,
+          servers: g.servers, at: opts.at }))
         j = { ds, servers: [...g.servers], signatures, state: null }
       } else {
         const cause = finding(out.code, { zone, recordZone: parentZone,
@@ -365,6 +377,11 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
       message, advice: advise(code, { zone, parentZone, suggestedDs: fix }) }))
   }
   const zoneKeys = keys.filter((k) => (k.flags & DNSKEY_FLAG_REVOKE) === 0)
+  const ctx = { zone, servers: g.servers, at: opts.at }
+  notes.push(...revokedNotes(zone, keys, g.servers),
+    ...ttlNotes(keyRRs, m.answer, checked?.validKeyTags ?? [], ctx))
+  const gap = algorithmGap(keyRRs, m.answer, keys, v.zone, ctx)
+  if (gap !== null) notes.push(gap)
   return result('secure', null, zoneKeys)
 }
 
@@ -396,6 +413,10 @@ function keyList(keys: readonly KeyReport[]): string {
   const last = words.pop()
   if (last === undefined) return 'no keys'
   return words.length === 0 ? `key ${last}` : `keys ${words.join(', ')} and ${last}`
+}
+
+function sameNote(a: Finding, b: Finding): boolean {
+  return a.code === b.code && a.zone === b.zone && a.record === b.record && a.keyTag === b.keyTag
 }
 
 function sameBytes(a: Uint8Array | null, b: Uint8Array): boolean {

@@ -46,6 +46,13 @@ export interface ZoneVisit {
   readonly referrals: readonly ServerResponse[]
   /** Name servers named in the referral that had no address we could find. */
   readonly unresolvedNameServers: readonly Name[]
+  /**
+   * Full checks only (empty in lean walks and for the root): the zone's own apex NS set as its
+   * servers answer it, and the CDS and CDNSKEY it publishes for its parent (RFC 7344).
+   */
+  readonly apexNs?: readonly ServerResponse[]
+  readonly cds?: readonly ServerResponse[]
+  readonly cdnskey?: readonly ServerResponse[]
 }
 
 export interface AnswerStep {
@@ -261,33 +268,66 @@ class Walker {
       this.limit(`used only ${LIMITS.serversPerZone} of ${nsNames.length} name servers of ${
         nameToText(child)}`)
     }
-    return this.visit(child, parent, nameServers, referrals, unresolved)
+    return this.visit(child, parent, nameServers, referrals, unresolved, depth)
   }
 
-  private async visit(zone: Name, parent: ZoneVisit | null, nameServers: readonly NameServer[],
-    referrals: readonly ServerResponse[], unresolved: readonly Name[]): Promise<ZoneVisit> {
+  private async visit(zone: Name, parent: ZoneVisit | null, parentNs: readonly NameServer[],
+    referrals: readonly ServerResponse[], unresolved: readonly Name[], depth = 0):
+    Promise<ZoneVisit> {
+    const lean = this.opts.lean === true
+    // A full check asks the zone for its own NS set: a server that only the child lists
+    // (RFC 2181 5.4.1) still gets queries from resolvers that learnt it, so it is asked too.
+    // Known cost: this question comes before the others, so a dead server delays the zone by
+    // one timeout more; asking it alongside DNSKEY/SOA would need a second round for new ones.
+    const full = !lean && parent !== null && referrals.length > 0
+    const apexNs = full ? await this.askAll(dedupe(parentNs.flatMap((ns) => ns.addresses)),
+      { name: zone, type: RRType.NS }) : []
+    const nameServers = [...parentNs, ...await this.childOnly(zone, parentNs, apexNs, depth)]
     const servers = dedupe(nameServers.flatMap((ns) => ns.addresses))
     if (servers.length > LIMITS.serversPerZone) {
       this.limit(`asked only ${LIMITS.serversPerZone} of ${servers.length} addresses of ${
         nameToText(zone)}`)
       servers.length = LIMITS.serversPerZone
     }
-    const lean = this.opts.lean === true
     // With DO set, a signed parent's referral carries the DS or the proof there is none.
     const dsInReferral = lean && referrals.some((r) => r.message?.authority.some((rr) =>
       (rr.type === RRType.DS && nameEquals(rr.name, zone))
       || rr.type === RRType.NSEC || rr.type === RRType.NSEC3) === true)
-    const [ds, dnskey, soa] = await Promise.all([
+    const [ds, dnskey, soa, cds, cdnskey] = await Promise.all([
       parent === null ? [] : dsInReferral ? referrals.slice(0, 1)
         : this.askAll(parent.servers, { name: zone, type: RRType.DS }),
       this.askAll(servers, { name: zone, type: RRType.DNSKEY }),
       lean ? [] : this.askAll(servers, { name: zone, type: RRType.SOA }),
+      full ? this.askAll(servers, { name: zone, type: RRType.CDS }) : [],
+      full ? this.askAll(servers, { name: zone, type: RRType.CDNSKEY }) : [],
     ])
     const visit: ZoneVisit = { zone, parent, nameServers, servers, ds, dnskey, soa, referrals,
-      unresolvedNameServers: unresolved }
+      unresolvedNameServers: unresolved, apexNs, cds, cdnskey }
     // A zone is known for as long as its keys may be cached (RFC 4035 5.3.3: the TTLs).
     this.zones.set(key(zone), Promise.resolve(visit), ttlOf([...ds, ...dnskey]))
     return visit
+  }
+
+  /** Name servers in the zone's own NS set that the referral did not name, with addresses. */
+  private async childOnly(zone: Name, parentNs: readonly NameServer[],
+    apexNs: readonly ServerResponse[], depth: number): Promise<NameServer[]> {
+    const out: NameServer[] = []
+    for (const r of apexNs) {
+      const m = r.message
+      if (m === null) continue
+      for (const rr of m.answer) {
+        if (rr.data.kind !== 'NS' || !nameEquals(rr.name, zone)) continue
+        const ns = rr.data.target
+        if ([...parentNs, ...out].some((x) => x.name !== null && nameEquals(x.name, ns))) continue
+        if (parentNs.length + out.length >= LIMITS.serversPerZone) return out
+        let addresses = this.glue(m, ns)
+        if (addresses.length === 0 && !isSubdomain(ns, zone)) {
+          addresses = await this.lookupAddresses(ns, depth)
+        }
+        out.push({ name: ns, addresses })
+      }
+    }
+    return out
   }
 
   private glue(referral: Message, ns: Name): ServerAddress[] {

@@ -179,16 +179,23 @@ function wrap(text: string, indent: string, first = indent, width = 100): string
 export function renderTable(r: Report): string {
   const rows = [['zone / answer', 'status', 'DS (tag:state)', 'DNSKEY (tag/role) or rcode',
     'problem']]
+  // An error first; else a warning or note, so a zone that validates with a problem says so.
+  const first = (match: (f: Report['findings'][number]) => boolean): string =>
+    (r.findings.find((f) => match(f) && f.severity === 'error')
+      ?? r.findings.find((f) => match(f) && f.severity === 'warning')
+      ?? r.findings.find((f) => match(f)))?.code ?? ''
+  const answerRecords = new Set(r.answers.map((a) => `${a.name} ${a.type}`))
   for (const z of r.chain) {
-    const problem = r.findings.find((f) => f.zone === z.zone && f.severity === 'error')
+    const problem = r.findings.find((f) => f.zone === z.zone && f.severity === 'error')?.code
+      ?? first((f) => f.zone === z.zone && !answerRecords.has(f.record ?? ''))
     rows.push([z.zone, z.status, z.ds.map((d) => `${d.keyTag}:${d.status}`).join(' ') || '-',
-      z.dnskeys.map((k) => `${k.keyTag}/${k.role}`).join(' ') || '-',
-      problem === undefined ? '' : `${problem.code}`])
+      z.dnskeys.map((k) => `${k.keyTag}/${k.role}`).join(' ') || '-', problem])
   }
   for (const a of r.answers) {
     const problem = r.findings.find((f) => f.zone === a.zone && f.severity === 'error'
-      && f.record !== undefined)
-    rows.push([`${a.name} ${a.type}`, a.status, '-', a.rcode, problem?.code ?? ''])
+      && f.record !== undefined)?.code
+      ?? first((f) => f.zone === a.zone && f.record === `${a.name} ${a.type}`)
+    rows.push([`${a.name} ${a.type}`, a.status, '-', a.rcode, problem])
   }
   return `${table(rows)}verdict: ${r.status}${r.brokenLink === null ? ''
     : ` (${r.brokenLink.code} at ${r.brokenLink.zone}: ${CODES[r.brokenLink.code].meaning})`}\n`
