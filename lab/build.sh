@@ -344,7 +344,7 @@ scenario() {
 		desc="field case C02 variant B: the DS set at lab.test. names the zone's KSK and an old"
 		desc+=" KSK that is gone: still secure, the stale DS is untidy" ;;
 	ds-gost)
-		status=insecure
+		status=insecure findings='["DS_DIGEST_DEPRECATED"]'
 		desc="field case C12: the only DS at lab.test. has digest type 3 (GOST R 34.11-94), which"
 		desc+=" RFC 8624 says not to use and the lab's validators do not implement: insecure" ;;
 	no-rrsigs)
