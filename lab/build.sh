@@ -364,7 +364,7 @@ scenario() {
 		findings='["NS_SET_MISMATCH"]' servers="[\"127.0.40.$n\",\"$ns2\"]"
 		desc="lab.test. delegates to ns1 only; the zone's own NS set lists ns1 and ns2 ($ns2)" ;;
 	no-tcp)
-		alg=RSASHA256 bits=4096 status=bogus broken=$zone code=DNSKEY_MISSING
+		alg=RSASHA256 bits=4096 status=bogus broken=$zone code=TCP_FALLBACK_FAILED
 		desc="field case C13: three RSA-4096 KSKs make the DNSKEY answer too big for 1232 bytes"
 		desc+=" of UDP, and the zone's only server (unbound's auth-zone, do-tcp: no) refuses"
 		desc+=" TCP: no validator can fetch the keys" ;;

@@ -59,11 +59,17 @@ export const CODES = {
   },
   NSEC_PROOF_MISSING: {
     severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.4, RFC 5155 8',
-    meaning: 'A negative answer in a signed zone came without a usable NSEC or NSEC3 proof',
+    meaning: 'A negative (or wildcard) answer in a signed zone came without the NSEC or NSEC3'
+      + ' record its proof needs: none was sent, or none sent matches or covers the name',
+  },
+  NSEC_PROOF_INVALID: {
+    severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.4, RFC 6840 4.1',
+    meaning: 'The NSEC records sent contradict what the answer claims (a next name or a type'
+      + ' bitmap shows that the name or type exists)',
   },
   NSEC3_PROOF_INVALID: {
     severity: 'error', party: 'dns-host', rfc: 'RFC 5155 8',
-    meaning: 'The NSEC or NSEC3 records do not prove what the answer claims',
+    meaning: 'The NSEC3 records sent do not prove what the answer claims',
   },
   NSEC3_ITERATIONS_EXCESSIVE: {
     severity: 'warning', party: 'dns-host', rfc: 'RFC 9276 3.1',
@@ -82,6 +88,11 @@ export const CODES = {
   NS_UNREACHABLE: {
     severity: 'warning', party: 'server-operator', rfc: 'RFC 1035 4.2',
     meaning: 'A server of the zone did not answer (timeout, network error, or refused)',
+  },
+  TCP_FALLBACK_FAILED: {
+    severity: 'error', party: 'server-operator', rfc: 'RFC 7766 5, RFC 1035 4.2.1',
+    meaning: 'A truncated UDP answer (TC=1) could not be completed over TCP: the server does'
+      + ' not answer DNS over TCP',
   },
   RESOLVER_VALIDATION_FAILURE: {
     severity: 'error', party: 'dns-host', rfc: 'RFC 4035 5.5',
@@ -111,7 +122,8 @@ export const CODES = {
   },
   SERVER_ERROR_RCODE: {
     severity: 'warning', party: 'server-operator', rfc: 'RFC 1035 4.1.1',
-    meaning: 'A server answered with SERVFAIL, REFUSED or another error for its own zone',
+    meaning: 'A server answered with SERVFAIL, REFUSED or another error for its own zone, or'
+      + ' without authority (a lame delegation)',
   },
   WALK_LIMIT_REACHED: {
     severity: 'warning', party: 'none', rfc: 'RFC 1034 5.3.3',

@@ -16,7 +16,8 @@ import { algorithmGap, ttlNotes } from './hygiene.js'
 import { rrsetsOf, validateRRset } from './rrset.js'
 import type { AnswerReport, SignatureReport, Status } from './types.js'
 import {
-  checkedDenialRecords, noteInconsistent, noteUnreachable, sigFields, statusFor,
+  checkedDenialRecords, noteInconsistent, noteLame, noteTcpFallback, noteUnreachable,
+  proofFailureCode, sigFields, statusFor,
 } from './support.js'
 import type { AnalyzeOptions, ZoneState } from './support.js'
 
@@ -24,11 +25,20 @@ export function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOp
   findings: Finding[]): { report: AnswerReport; cause: Finding | null } {
   const qname = nameToText(step.question.name)
   const base = { name: qname, type: typeToText(step.question.type), zone: zone.report.zone }
-  const { groups, failed } = groupResponses(step.responses)
+  // Lame servers' error answers are noted, never judged as the zone's answer.
+  const { groups, failed, lame } = groupResponses(step.responses, { authoritative: true })
   noteUnreachable(failed, zone.report.zone, findings)
+  const named = new Set(zone.findings.filter((f) => f.code === 'SERVER_ERROR_RCODE')
+    .flatMap((f) => f.servers ?? []))
+  // A server already named lame for the zone's own queries is not named again per answer.
+  noteLame(lame.filter((r) => !named.has(serverLabel(r))), zone.report.zone, findings, true)
+  const tcp = noteTcpFallback(step.responses, zone.report.zone,
+    `${qname} ${typeToText(step.question.type)}`, groups.length === 0)
   const first = groups[0]
-  const records = first === undefined ? [] : [...first.message.answer].map((rr) => rrToText(rr))
-  const rcode = first === undefined ? 'none' : rcodeToText(first.message.rcode)
+  // What the report shows: the zone's answer, or else what a lame server said.
+  const shown = first?.message ?? lame[0]?.message ?? null
+  const records = shown === null ? [] : [...shown.answer].map((rr) => rrToText(rr))
+  const rcode = shown === null ? 'none' : rcodeToText(shown.rcode)
   const servers = groups.flatMap((g) => g.servers)
   const report = (status: Status, signatures: SignatureReport[] = [],
     denial: string | null = null): AnswerReport =>
@@ -36,6 +46,17 @@ export function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOp
   if (first === undefined && zone.status !== 'secure') {
     // The zone itself could not be checked; saying so again for the answer adds nothing.
     return { report: report(zone.status), cause: null }
+  }
+  if (tcp !== null && groups.length === 0) {
+    findings.push(tcp)
+    return { report: report(statusFor(tcp.code)), cause: tcp }
+  }
+  if (tcp !== null) findings.push(tcp)
+  if (first === undefined && lame.length > 0) {
+    // Every server that answered is lame: nothing to judge, the answer is undecided.
+    const f = [...findings, ...zone.findings].find((x) => x.code === 'SERVER_ERROR_RCODE'
+      && x.zone === zone.report.zone) ?? null
+    return { report: report('indeterminate'), cause: f }
   }
   if (first === undefined) {
     const f = finding('NS_UNREACHABLE', { zone: zone.report.zone,
@@ -83,12 +104,6 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
   const zoneName = zone.report.zone
   const qname = nameToText(step.question.name)
   const signatures: SignatureReport[] = []
-  if (m.rcode !== Rcode.NOERROR && m.rcode !== Rcode.NXDOMAIN) {
-    return { signatures, denial: null, cause: finding('SERVER_ERROR_RCODE', { zone: zoneName,
-      servers: g.servers, severity: 'warning',
-      message: `${g.servers.join(', ')} answered ${rcodeToText(m.rcode)} for ${qname}.`,
-      advice: 'Check the server logs: it should answer for its own zone.' }) }
-  }
   const inZone = (rr: RR): boolean => isSubdomain(rr.name, zone.visit.zone)
   const sets = rrsetsOf(m.answer).filter((s) => s[0] !== undefined && inZone(s[0]))
   const dnames = m.answer.filter((rr) => rr.type === RRType.DNAME)
@@ -168,12 +183,24 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
         result.detail}`,
       advice: advise('VALIDATION_BUDGET_EXCEEDED', { zone: zoneName }) }) }
   }
-  const code = proof.records.length === 0 ? 'NSEC_PROOF_MISSING' : 'NSEC3_PROOF_INVALID'
+  const code = proofFailureCode(result, proof.records.length)
+  const qtype = typeToText(step.question.type)
+  const by = g.servers.join(', ')
+  let message = `${by} answered ${rcodeToText(m.rcode)} for ${qname} ${qtype} without a valid `
+    + `proof: ${result.detail}`
+  if (answered && wildcardLabels !== null) {
+    // RFC 4035 5.3.4: fewer RRSIG labels than the owner has means a wildcard expansion, and
+    // then the response must show that no closer name exists.
+    const source = `*.${nameToText(step.question.name.slice(
+      step.question.name.length - wildcardLabels))}`
+    message = `${by} answered ${qname} ${qtype} from the wildcard ${source}: the RRSIG labels `
+      + `count is ${wildcardLabels}, less than the ${labelCount(step.question.name)} labels of `
+      + `${qname}. Such an answer must come with an NSEC or NSEC3 record proving that ${qname} `
+      + `itself does not exist (RFC 4035 5.3.4, RFC 5155 8.8), and ${code === 'NSEC_PROOF_MISSING'
+        ? 'that record is missing' : 'the records sent do not prove it'}: ${result.detail}`
+  }
   return { signatures, denial: result.detail, cause: finding(code, { zone: zoneName,
-    servers: g.servers,
-    message: `${g.servers.join(', ')} answered ${rcodeToText(m.rcode)} for ${qname} ${
-      typeToText(step.question.type)} without a valid proof: ${result.detail}`,
-    advice: advise(code, { zone: zoneName }) }) }
+    servers: g.servers, message, advice: advise(code, { zone: zoneName }) }) }
 }
 
 /**

@@ -72,9 +72,13 @@ export function advise(code: FindingCode, c: AdviceContext): string {
       return `Sign each RRset of ${c.zone} once per key; a server that adds many signatures or `
         + 'keys with colliding tags may be under attack or misconfigured.'
     case 'NSEC_PROOF_MISSING':
-    case 'NSEC3_PROOF_INVALID':
       return `The servers of ${c.zone} must serve the NSEC/NSEC3 chain of the signed zone; `
         + 'reload them with the complete signed zone.'
+    case 'NSEC_PROOF_INVALID':
+    case 'NSEC3_PROOF_INVALID':
+      return `The denial records of ${c.zone} no longer match its data: records were changed `
+        + 'or deleted after signing. Re-sign the zone after every change, and reload every '
+        + 'server with that signed copy.'
     default:
       return 'See docs/findings.md for this code.'
   }

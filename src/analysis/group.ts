@@ -2,8 +2,9 @@
 // content, each distinct answer is judged once, and the judgement is attributed to the
 // servers that gave it: that is how a stale secondary is named instead of averaged away.
 import type { ServerResponse } from '../probe/walker.js'
-import { rrToText } from '../wire/text.js'
+import { rcodeToText, rrToText } from '../wire/text.js'
 import type { Message } from '../wire/types.js'
+import { Rcode } from '../wire/types.js'
 
 export interface ResponseGroup {
   readonly message: Message
@@ -14,6 +15,12 @@ export interface Grouped {
   readonly groups: readonly ResponseGroup[]
   /** Servers that gave no usable response, with why. */
   readonly failed: readonly ServerResponse[]
+  /**
+   * Servers that answered but not as a server of the zone: an error rcode, or (for questions
+   * to the zone's own servers) no AA flag and no data. A lame server's REFUSED says nothing
+   * about the zone, so it must never be judged as data ("no DNSKEY").
+   */
+  readonly lame: readonly ServerResponse[]
 }
 
 export function serverLabel(r: { server: string; port: number }): string {
@@ -21,13 +28,23 @@ export function serverLabel(r: { server: string; port: number }): string {
   return r.port === 53 ? r.server : `${host}:${r.port}`
 }
 
-/** Groups by rcode and the records of the sections that matter (TTLs ignored: caches vary). */
-export function groupResponses(responses: readonly ServerResponse[]): Grouped {
+/**
+ * Groups by rcode and the records of the sections that matter (TTLs ignored: caches vary).
+ * `authoritative`: the question went to the zone's own servers, which must answer with AA
+ * (RFC 1035 4.1.1); a DS can also come in a parent's referral, so that one is not checked.
+ */
+export function groupResponses(responses: readonly ServerResponse[],
+  opts: { authoritative?: boolean } = {}): Grouped {
   const groups = new Map<string, { message: Message; servers: string[] }>()
   const failed: ServerResponse[] = []
+  const lame: ServerResponse[] = []
   for (const r of responses) {
     if (r.message === null) {
       failed.push(r)
+      continue
+    }
+    if (lameReason(r.message, opts.authoritative === true) !== null) {
+      lame.push(r)
       continue
     }
     const k = fingerprint(r.message)
@@ -35,7 +52,18 @@ export function groupResponses(responses: readonly ServerResponse[]): Grouped {
     if (g === undefined) groups.set(k, { message: r.message, servers: [serverLabel(r)] })
     else g.servers.push(serverLabel(r))
   }
-  return { groups: [...groups.values()], failed }
+  return { groups: [...groups.values()], failed, lame }
+}
+
+/** Why a response is not an answer from a server of the zone, or null when it is one. */
+export function lameReason(m: Message, authoritative: boolean): string | null {
+  if (m.rcode !== Rcode.NOERROR && m.rcode !== Rcode.NXDOMAIN) return `answered ${
+    rcodeToText(m.rcode)}`
+  if (authoritative && !m.flags.aa && m.answer.length === 0) {
+    return `answered ${rcodeToText(m.rcode)} without the AA flag and without data, as a server `
+      + 'that does not serve the zone'
+  }
+  return null
 }
 
 function fingerprint(m: Message): string {

@@ -7,7 +7,11 @@ import type { ZoneVisit } from '../probe/walker.js'
 import { nameEquals } from '../wire/name.js'
 import type { DNSKEYData, Message, RR } from '../wire/types.js'
 import { RRType } from '../wire/types.js'
-import { serverLabel } from './group.js'
+import type { DenialFailure } from '../dnssec/denial.js'
+import type { ServerResponse } from '../probe/walker.js'
+import { nameToText } from '../wire/name.js'
+import { typeToText } from '../wire/text.js'
+import { lameReason, serverLabel } from './group.js'
 import type { ResponseGroup } from './group.js'
 import { rrsetsOf, validateRRset } from './rrset.js'
 import type { SignatureReport, Status, ZoneReport } from './types.js'
@@ -40,7 +44,8 @@ export interface ZoneState {
 export function noteUnreachable(responses: readonly { server: string; port: number;
   error: string | null; detail?: string }[], zone: string, findings: Finding[]): void {
   for (const r of responses) {
-    if (r.error === null) continue
+    // A failed TCP fallback has its own finding (noteTcpFallback): it is not a silent server.
+    if (r.error === null || r.error === 'tcp-fallback') continue
     const code = r.error === 'blocked' ? 'QUERY_BLOCKED'
       : r.error === 'malformed' || r.error === 'mismatch' ? 'RESPONSE_MALFORMED' : 'NS_UNREACHABLE'
     const label = serverLabel(r)
@@ -61,6 +66,76 @@ export function noteUnreachable(responses: readonly { server: string; port: numb
     if (prev === undefined) findings.push(f)
     else findings[at] = f
   }
+}
+
+/**
+ * One SERVER_ERROR_RCODE per zone for the servers that answered but not as servers of the zone
+ * (lame): named, with what each said, and kept apart from the verdict.
+ */
+export function noteLame(lame: readonly ServerResponse[], zone: string, findings: Finding[],
+  authoritative: boolean): void {
+  for (const r of lame) {
+    const m = r.message
+    const why = m === null ? null : lameReason(m, authoritative)
+    if (why === null) continue
+    const label = serverLabel(r)
+    const q = m?.question[0]
+    const asked = q === undefined ? '' : ` to ${nameToText(q.name)} ${typeToText(q.type)}`
+    const at = findings.findIndex((f) => f.code === 'SERVER_ERROR_RCODE' && f.zone === zone)
+    const prev = findings[at]
+    const line = `${label}${asked}: ${why}`
+    if (prev?.evidence?.includes(line)) continue
+    const servers = [...new Set([...(prev?.servers ?? []), label])]
+    const evidence = [...(prev?.evidence ?? []), line]
+    const f = finding('SERVER_ERROR_RCODE', { zone, servers, evidence,
+      message: `${servers.join(', ')}, listed as ${servers.length === 1 ? 'a name server'
+        : 'name servers'} of ${zone}, ${servers.length === 1 ? 'does' : 'do'} not serve it `
+        + `(a lame delegation): ${evidence.join('; ')}. Its answers are not used as evidence `
+        + 'about the zone; resolvers that ask it lose time, then try another server.',
+      advice: `Make ${servers.join(', ')} load and serve ${zone}, or remove ${servers.length === 1
+        ? 'it' : 'them'} from the NS records of ${zone} at the parent and in the zone.` })
+    if (prev === undefined) findings.push(f)
+    else findings[at] = f
+  }
+}
+
+/**
+ * The finding for servers whose truncated UDP answer could not be completed over TCP. With
+ * `decisive` no server delivered the RRset: validators fail there, so it is the cause (error);
+ * otherwise a warning on the servers that cannot, since resolvers retry the others.
+ */
+export function noteTcpFallback(responses: readonly ServerResponse[], zone: string,
+  what: string, decisive: boolean, recordZone: string = zone): Finding | null {
+  const bad = responses.filter((r) => r.error === 'tcp-fallback')
+  if (bad.length === 0) return null
+  const servers = bad.map(serverLabel)
+  const evidence = bad.flatMap((r) => [
+    `${serverLabel(r)}: UDP answer to ${what} had TC=1${r.truncated === undefined ? ''
+      : ` (${r.truncated.udpBytes} bytes sent; the full answer is larger than the ${
+        r.truncated.bufferSize}-byte EDNS buffer offered)`}`,
+    `${serverLabel(r)}: the same query over TCP failed: ${r.truncated?.tcpError ?? r.detail
+      ?? 'no answer'}`])
+  const size = bad[0]?.truncated?.bufferSize
+  return finding('TCP_FALLBACK_FAILED', { zone, recordZone, servers, evidence,
+    ...(decisive ? {} : { severity: 'warning' as const }),
+    message: `A truncated UDP answer could not be completed over TCP: ${servers.join(', ')} `
+      + `answered ${what} with TC=1${size === undefined ? '' : ` (more than ${size} bytes)`}, and `
+      + `the TCP retry failed (${bad[0]?.truncated?.tcpError ?? bad[0]?.detail ?? 'no answer'}). `
+      + (decisive ? `Validators cannot get ${what} at all and answer SERVFAIL for the names `
+        + 'that need it.' : 'Resolvers that ask this server fail over to the others.'),
+    advice: `Allow DNS over TCP on port 53 at ${servers.join(', ')} (server configuration and `
+      + 'firewalls; RFC 7766 requires it), or shrink the answer so it fits in UDP: fewer keys, '
+      + 'and ECDSA P-256 (algorithm 13) instead of large RSA keys.' })
+}
+
+/**
+ * The code for a denial proof that fails: a record the proof needs that was not sent is
+ * NSEC_PROOF_MISSING; records that contradict the claim are *_PROOF_INVALID, by mechanism.
+ */
+export function proofFailureCode(result: DenialFailure, records: number):
+  'NSEC_PROOF_MISSING' | 'NSEC_PROOF_INVALID' | 'NSEC3_PROOF_INVALID' {
+  if (records === 0 || result.recordAbsent) return 'NSEC_PROOF_MISSING'
+  return result.mechanism === 'nsec3' ? 'NSEC3_PROOF_INVALID' : 'NSEC_PROOF_INVALID'
 }
 
 export function noteInconsistent(zone: string, what: string, groups: readonly ResponseGroup[],

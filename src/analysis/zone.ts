@@ -22,8 +22,8 @@ import type {
   DsReport, KeyReport, ServerReport, SignatureReport, Status, ZoneReport,
 } from './types.js'
 import {
-  checkedDenialRecords, hex, noteInconsistent, noteUnreachable, onlySome, serialsOf, sigFields,
-  statusFor,
+  checkedDenialRecords, hex, noteInconsistent, noteLame, noteTcpFallback, noteUnreachable,
+  onlySome, proofFailureCode, serialsOf, sigFields, statusFor,
 } from './support.js'
 import type { AnalyzeOptions, ZoneState } from './support.js'
 
@@ -101,8 +101,23 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
       { dsSignatures })
   }
 
-  // Step 2: the zone's DNSKEY RRset, per group of servers that served the same one.
-  const { groups } = groupResponses(v.dnskey)
+  // Step 2: the zone's DNSKEY RRset, per group of servers that served the same one. Lame
+  // servers (REFUSED, SERVFAIL, no authority) are noted, never judged as serving no keys.
+  const { groups, lame } = groupResponses(v.dnskey, { authoritative: true })
+  noteLame(lame, zone, findings, true)
+  noteLame(groupResponses(v.soa, { authoritative: true }).lame, zone, findings, true)
+  const tcp = noteTcpFallback(v.dnskey, zone, `${zone} DNSKEY`, groups.length === 0)
+  if (tcp !== null && groups.length === 0) {
+    // What validators do: without the key set nothing in the zone validates (SERVFAIL).
+    return done('bogus', 'the DNSKEY answer is truncated over UDP and TCP fails', [], tcp,
+      { dsSignatures })
+  }
+  if (tcp !== null) findings.push(tcp)
+  if (groups.length === 0 && lame.length > 0) {
+    const f = findings.find((x) => x.code === 'SERVER_ERROR_RCODE' && x.zone === zone) ?? null
+    return done('indeterminate', 'no server of the zone serves it (all lame)', [], f,
+      { dsSignatures })
+  }
   if (groups.length === 0) {
     const blocked = v.dnskey.length > 0 && v.dnskey.every((r) => r.error === 'blocked')
     const f = finding(blocked ? 'QUERY_BLOCKED' : 'NS_UNREACHABLE', { zone,
@@ -170,8 +185,20 @@ function judgeDs(v: ZoneVisit, parent: ZoneState, opts: AnalyzeOptions,
   findings: Finding[]): DsJudgement {
   const zone = nameToText(v.zone)
   const parentZone = parent.report.zone
-  const { groups, failed } = groupResponses(v.ds)
+  const { groups, failed, lame } = groupResponses(v.ds)
   noteUnreachable(failed, parentZone, findings)
+  noteLame(lame, parentZone, findings, false)
+  const tcp = noteTcpFallback(v.ds, zone, `${zone} DS`, groups.length === 0, parentZone)
+  if (tcp !== null && groups.length === 0) {
+    return { ds: [], servers: [], signatures: [], state: { status: 'bogus',
+      summary: 'the DS answer is truncated over UDP and TCP fails', cause: tcp } }
+  }
+  if (tcp !== null) findings.push(tcp)
+  if (groups.length === 0 && lame.length > 0) {
+    const f = findings.find((x) => x.code === 'SERVER_ERROR_RCODE' && x.zone === parentZone)
+    return { ds: [], servers: [], signatures: [], state: { status: 'indeterminate',
+      summary: 'every server of the parent answered with an error', cause: f ?? null } }
+  }
   if (groups.length === 0) {
     const f = finding('NS_UNREACHABLE', { zone, recordZone: parentZone,
       servers: failed.map(serverLabel),
@@ -250,7 +277,7 @@ function judgeNoDs(v: ZoneVisit, parent: ZoneState, g: ResponseGroup, m: Message
     return { ds: [], servers: [...g.servers], signatures, state: { status: 'insecure',
       summary: 'NSEC3 iterations above the limit: treated as unsigned', cause: f } }
   }
-  const code = proof.records.length === 0 ? 'NSEC_PROOF_MISSING' : 'NSEC3_PROOF_INVALID'
+  const code = proofFailureCode(result, proof.records.length)
   const f = finding(code, { zone, recordZone: parentZone, servers: g.servers,
     message: `${parentZone} answers that ${zone} has no DS, but does not prove it: ${
       result.detail}`,
@@ -363,18 +390,54 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
         + 'still validates the zone.',
       advice: 'Remove the stale DS at the registrar once no cache can need it.' }))
   }
+  const keySigs = m.answer.filter((rr) => rr.data.kind === 'RRSIG'
+    && rr.data.typeCovered === RRType.DNSKEY && nameEquals(rr.name, v.zone))
+  if (keySigs.length === 0 && out !== null && out.status !== 'secure') {
+    // Not one signature over the key set: the zone's signatures are gone (resolvers: EDE 10),
+    // which is the zone's fault, not a DS pointing at the wrong key.
+    return result('bogus', finding('RRSIG_MISSING', { zone, servers: g.servers,
+      record: `${zone} DNSKEY`,
+      evidence: [`${g.servers.join(', ')} answered ${zone} DNSKEY with ${keys.length} key${
+        keys.length === 1 ? '' : 's'} and no RRSIG`],
+      message: `The DNSKEY set of ${zone} from ${g.servers.join(', ')} carries no signature at `
+        + `all, although the DS at ${parentZone} (key ${tags(usable)}) says the zone is signed: `
+        + 'the zone\'s RRSIG records are missing, so nothing in it can be validated.',
+      advice: advise('RRSIG_MISSING', { zone }) }))
+  }
   if (out === null || out.status !== 'secure') {
     const culprit = out?.culprit ?? null
     // No signature by the DS key at all is its own finding; a bad one says how it is bad.
     const code = out === null || out.code === null || out.code === 'RRSIG_MISSING'
       || out.code === 'RRSIG_NO_MATCHING_DNSKEY' ? 'DNSKEY_NOT_SIGNED_BY_DS_KEY' : out.code
     const status: Status = out?.status === 'indeterminate' ? 'indeterminate' : 'bogus'
-    const message = code === 'DNSKEY_NOT_SIGNED_BY_DS_KEY'
-      ? `Key ${tags(sepKeys.map((k) => ({ keyTag: tagOf.get(k) ?? 0 })))} matches the DS at ${
-        parentZone}, but no valid signature by it covers the DNSKEY set of ${zone}.`
-      : `The DNSKEY set of ${zone} is not validly signed: ${describeSig(code, culprit, opts.at)}.`
+    const dsKeys = sepKeys.map((k) => ({ keyTag: tagOf.get(k) ?? 0 }))
+    // Keys that do sign the set, though no DS names them: the DS should be made from one.
+    const signing = checked?.status === 'secure' ? keys.filter((k) =>
+      checked.validKeyTags.includes(tagOf.get(k) ?? -1) && !sepKeys.includes(k)) : []
+    const fromSigner = suggestedDs(v.zone, signing, true)
+    const message = code !== 'DNSKEY_NOT_SIGNED_BY_DS_KEY'
+      ? `The DNSKEY set of ${zone} is not validly signed: ${describeSig(code, culprit, opts.at)}.`
+      : signing.length > 0 ? `The DS at ${parentZone} names ${sepKeys.map((k) =>
+        describeKey(k, tagOf.get(k) ?? 0)).join(' and ')}; the DNSKEY set of ${zone} is signed `
+        + `by ${signing.map((k) => `${roleOf(k)} ${tagOf.get(k)}`).join(' and ')} only, so no `
+        + `DS names a key that signs it. Make the DS from ${signing.map((k) =>
+          `${roleOf(k)} ${tagOf.get(k)}`).join(' or ')}.`
+        : `Key ${tags(dsKeys)} matches the DS at ${parentZone}, but no valid signature by it `
+          + `covers the DNSKEY set of ${zone}.`
+    const advice = code === 'DNSKEY_NOT_SIGNED_BY_DS_KEY' && signing.length > 0
+      ? `Replace the DS for ${zone} at the registrar (the ${parentZone} zone) with one made from `
+        + `${signing.map((k) => `${roleOf(k)} ${tagOf.get(k)}`).join(' or ')}${fromSigner.length
+          > 0 ? `: ${fromSigner.join(' ; ')}` : ''}, then remove the DS for key ${tags(dsKeys)}.`
+      : advise(code, { zone, parentZone, suggestedDs: fix })
+    const named = sepKeys[0]
     return result(status, finding(code, { zone, servers: g.servers, ...sigFields(culprit),
-      message, advice: advise(code, { zone, parentZone, suggestedDs: fix }) }))
+      ...(code === 'DNSKEY_NOT_SIGNED_BY_DS_KEY' && named !== undefined
+        ? { keyTag: tagOf.get(named), algorithm: named.algorithm } : {}),
+      ...(signing.length > 0 ? { evidence: [
+        ...sepKeys.map((k) => `DS names DNSKEY ${tagOf.get(k)} flags ${k.flags} (${roleOf(k)})`),
+        ...signing.map((k) => `DNSKEY ${tagOf.get(k)} flags ${k.flags} (${roleOf(k)}) signs `
+          + 'the DNSKEY set')] } : {}),
+      message, advice }))
   }
   const zoneKeys = keys.filter((k) => (k.flags & DNSKEY_FLAG_REVOKE) === 0)
   const ctx = { zone, servers: g.servers, at: opts.at }
@@ -385,9 +448,20 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
   return result('secure', null, zoneKeys)
 }
 
-function suggestedDs(zone: Name, keys: readonly DNSKEYData[]): string[] {
-  return keys.filter((k) => (k.flags & DNSKEY_FLAG_SEP) !== 0 && (k.flags & DNSKEY_FLAG_REVOKE)
-    === 0).flatMap((k) => {
+/** KSK or ZSK by the SEP flag (RFC 4034 2.1.1), as people name them. */
+function roleOf(k: DNSKEYData): 'KSK' | 'ZSK' {
+  return (k.flags & DNSKEY_FLAG_SEP) !== 0 ? 'KSK' : 'ZSK'
+}
+
+function describeKey(k: DNSKEYData, tag: number): string {
+  return `key ${tag}, whose flags (${k.flags}) say ${roleOf(k) === 'KSK' ? 'KSK'
+    : 'ZSK (zone-signing key, no SEP bit)'}`
+}
+
+/** DS records (SHA-256) for the zone's KSKs, or with `any` for every key given. */
+function suggestedDs(zone: Name, keys: readonly DNSKEYData[], any = false): string[] {
+  return keys.filter((k) => (any || (k.flags & DNSKEY_FLAG_SEP) !== 0)
+    && (k.flags & DNSKEY_FLAG_REVOKE) === 0).flatMap((k) => {
     const d = dsDigest(zone, k, 2)
     return d === null ? [] : [`${nameToText(zone)} IN DS ${keyTag(k)} ${k.algorithm} 2 ${
       hex(d).toUpperCase()}`]

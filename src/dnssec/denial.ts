@@ -99,6 +99,11 @@ export interface DenialSuccess {
 export interface DenialFailure {
   readonly ok: false
   readonly reason: DenialFailureReason
+  /**
+   * True when the records given neither match nor cover a name the proof needs: the record
+   * that would prove it was not sent. False when the records given contradict the claim.
+   */
+  readonly recordAbsent: boolean
   /** Which kind of record was examined; null when none was usable. */
   readonly mechanism: DenialMechanism | null
   readonly hashesComputed: number
@@ -185,6 +190,7 @@ export function proveWildcardAnswer(
   if (!Number.isInteger(labels) || labels < zone.length || labels >= name.length) {
     return {
       ok: false, reason: 'labels-mismatch', mechanism: null, hashesComputed: 0,
+      recordAbsent: false,
       detail: `An RRSIG labels count of ${labels} cannot come from a wildcard expansion of ` +
         `${nameToText(name)} (${name.length} labels) in zone ${nameToText(zone)} ` +
         `(${zone.length} labels).`,
@@ -229,7 +235,10 @@ type Outcome =
     readonly used: readonly (NsecEntry | Nsec3Entry)[]; readonly closestEncloser?: Name
     readonly nextCloser?: Name; readonly wildcard?: Name; readonly detail: string
   }
-  | { readonly ok: false; readonly reason: DenialFailureReason; readonly detail: string }
+  | {
+    readonly ok: false; readonly reason: DenialFailureReason; readonly detail: string
+    readonly absent?: boolean
+  }
 
 class BudgetExceeded extends Error {
   constructor(readonly budget: number, readonly at: Name) {
@@ -275,7 +284,7 @@ function dispatch(
   }
   const ignored = unusable > 0 ? ` (${unusable} records ignored: wrong owner or flags)` : ''
   return fail(null, 0, 'no-records',
-    `No NSEC or NSEC3 record of zone ${nameToText(zone)} was given${ignored}.`)
+    `No NSEC or NSEC3 record of zone ${nameToText(zone)} was given${ignored}.`, true)
 }
 
 /** Decodes an NSEC3 owner, or says why the record is skipped (RFC 5155 sections 8.1, 8.2). */
@@ -343,7 +352,9 @@ function runNsec3(
 function finish(
   mechanism: DenialMechanism, hashesComputed: number, outcome: Outcome,
 ): DenialResult {
-  if (!outcome.ok) return fail(mechanism, hashesComputed, outcome.reason, outcome.detail)
+  if (!outcome.ok) {
+    return fail(mechanism, hashesComputed, outcome.reason, outcome.detail, outcome.absent)
+  }
   const usedRecords: RR[] = []
   for (const entry of outcome.used) {
     if (!usedRecords.includes(entry.rr)) usedRecords.push(entry.rr)
@@ -359,13 +370,19 @@ function finish(
 
 function fail(
   mechanism: DenialMechanism | null, hashesComputed: number, reason: DenialFailureReason,
-  detail: string,
+  detail: string, recordAbsent = false,
 ): DenialFailure {
-  return { ok: false, reason, mechanism, hashesComputed, detail }
+  return { ok: false, reason, mechanism, hashesComputed, detail, recordAbsent }
 }
 
+/** The records given contradict the claim (or cannot speak for the name). */
 function refuse(reason: DenialFailureReason, detail: string): Outcome {
   return { ok: false, reason, detail }
+}
+
+/** The record the proof needs is not among those given: nothing sent speaks for the name. */
+function absent(reason: DenialFailureReason, detail: string): Outcome {
+  return { ok: false, reason, detail, absent: true }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -413,6 +430,21 @@ function nsecCover(set: NsecSet, name: Name): NsecCover {
   return { entry }
 }
 
+/**
+ * An NSEC whose next name is `name` itself: it says the name exists, so it can never cover it
+ * (a record deleted after signing leaves exactly this behind).
+ */
+function nsecNamingNext(set: NsecSet, name: Name): NsecEntry | undefined {
+  return set.entries.find((e) => nameEquals(e.data.next, name))
+}
+
+/** The NSEC records given, for a message that says why none of them fits. */
+function given(set: NsecSet): string {
+  const list = set.entries.slice(0, 4).map(describe).join(', ')
+  const more = set.entries.length > 4 ? `, and ${set.entries.length - 4} more` : ''
+  return ` (the response has ${list}${more})`
+}
+
 /** True when the covering NSEC's next name lies below `name`: an empty non-terminal. */
 function nsecShowsEmptyNonTerminal(entry: NsecEntry, name: Name): boolean {
   const next = entry.data.next
@@ -434,7 +466,13 @@ function nsecNxdomain(name: Name, set: NsecSet): Outcome {
   }
   const cover = nsecCover(set, name)
   if (cover === null) {
-    return refuse('not-covered', `No NSEC record covers ${nameToText(name)}.`)
+    const pointer = nsecNamingNext(set, name)
+    if (pointer !== undefined) {
+      return refuse('name-exists', `${describe(pointer)} names ${nameToText(name)} as the next ` +
+        `name of the zone, so it cannot cover ${nameToText(name)}: the NSEC chain says the ` +
+        'name exists.')
+    }
+    return absent('not-covered', `No NSEC record covers ${nameToText(name)}${given(set)}.`)
   }
   if ('refused' in cover) return cover.refused
   if (nsecShowsEmptyNonTerminal(cover.entry, name)) {
@@ -450,7 +488,7 @@ function nsecNxdomain(name: Name, set: NsecSet): Outcome {
   }
   const wildcardCover = nsecCover(set, wildcard)
   if (wildcardCover === null) {
-    return refuse('wildcard-not-denied',
+    return absent('wildcard-not-denied',
       `No NSEC record covers the wildcard ${nameToText(wildcard)} at closest encloser ` +
       `${nameToText(encloser)}.`)
   }
@@ -477,7 +515,8 @@ function nsecNodata(query: TypeQuery, set: NsecSet): Outcome {
   }
   const cover = nsecCover(set, name)
   if (cover === null) {
-    return refuse('not-matched', `No NSEC record matches or covers ${nameToText(name)}.`)
+    return absent('not-matched',
+      `No NSEC record matches or covers ${nameToText(name)}${given(set)}.`)
   }
   if ('refused' in cover) return cover.refused
   if (nsecShowsEmptyNonTerminal(cover.entry, name)) {
@@ -514,8 +553,8 @@ function nsecNoDs(child: Name, set: NsecSet): Outcome {
     const cover = nsecCover(set, child)
     const why = cover !== null && 'entry' in cover
       ? `; ${describe(cover.entry)} shows the name does not exist` : ''
-    return refuse('not-matched', `No NSEC record matches the delegation ${nameToText(child)}` +
-      `${why}.`)
+    return (cover === null ? absent : refuse)('not-matched',
+      `No NSEC record matches the delegation ${nameToText(child)}${why}.`)
   }
   const refused = delegationRefusal(match, child)
   if (refused !== null) return refused
@@ -536,8 +575,15 @@ function nsecWildcardAnswer(name: Name, labels: number, set: NsecSet): Outcome {
   }
   const cover = nsecCover(set, name)
   if (cover === null) {
-    return refuse('not-covered', `No NSEC record covers ${nameToText(name)}, so a closer ` +
-      `match than ${nameToText(wildcard)} is not ruled out.`)
+    const pointer = nsecNamingNext(set, name)
+    if (pointer !== undefined) {
+      return refuse('closer-match-exists', `${describe(pointer)} names ${nameToText(name)} as ` +
+        `the next name of the zone, so ${nameToText(name)} exists and ` +
+        `${nameToText(wildcard)} cannot have answered for it.`)
+    }
+    return absent('not-covered', `No NSEC record covers ${nameToText(name)}${given(set)}, so ` +
+      `nothing shows that ${nameToText(name)} does not exist, and a closer match than ` +
+      `${nameToText(wildcard)} is not ruled out.`)
   }
   if ('refused' in cover) return cover.refused
   const shown = nsecClosestEncloser(cover.entry, name)
@@ -601,9 +647,9 @@ function closestEncloserProof(name: Name, ctx: Nsec3Context): EncloserProof {
     if (match !== undefined) {
       if (below === null) return { kind: 'name-matched', record: match }
       if (coveredBelow === null) {
-        return { kind: 'failed', outcome: { ok: false, reason: 'not-covered', detail:
-          `${describe(match)} matches ancestor ${nameToText(current)}, but no NSEC3 record ` +
-          `covers the next closer name ${nameToText(below.name)} (hash ` +
+        return { kind: 'failed', outcome: { ok: false, reason: 'not-covered', absent: true,
+          detail: `${describe(match)} matches ancestor ${nameToText(current)}, but no NSEC3 ` +
+          `record covers the next closer name ${nameToText(below.name)} (hash ` +
           `${base32HexEncode(below.hash)}).` } }
       }
       // RFC 5155 section 8.3 and RFC 6840 section 4.1: the encloser's record must not come
@@ -629,9 +675,9 @@ function closestEncloserProof(name: Name, ctx: Nsec3Context): EncloserProof {
     if (nameEquals(current, ctx.zone)) break
     current = parentName(current)
   }
-  return { kind: 'failed', outcome: { ok: false, reason: 'closest-encloser-missing', detail:
-    `No NSEC3 record matches ${nameToText(name)} or any of its ancestors in ` +
-    `${nameToText(ctx.zone)}, so there is no closest encloser.` } }
+  return { kind: 'failed', outcome: { ok: false, reason: 'closest-encloser-missing',
+    absent: true, detail: `No NSEC3 record matches ${nameToText(name)} or any of its ` +
+    `ancestors in ${nameToText(ctx.zone)}, so there is no closest encloser.` } }
 }
 
 function nsec3Nxdomain(name: Name, ctx: Nsec3Context): Outcome {
@@ -650,7 +696,7 @@ function nsec3Nxdomain(name: Name, ctx: Nsec3Context): Outcome {
   }
   const wildcardCover = nsec3Cover(ctx, wildcardHash)
   if (wildcardCover === undefined) {
-    return refuse('wildcard-not-denied', `No NSEC3 record covers the wildcard ` +
+    return absent('wildcard-not-denied', `No NSEC3 record covers the wildcard ` +
       `${nameToText(wildcard)} (hash ${base32HexEncode(wildcardHash)}) at closest encloser ` +
       `${nameToText(proof.encloser)}.`)
   }
@@ -764,7 +810,7 @@ function nsec3WildcardAnswer(name: Name, labels: number, ctx: Nsec3Context): Out
   }
   const cover = nsec3Cover(ctx, hash)
   if (cover === undefined) {
-    return refuse('not-covered', `No NSEC3 record covers next closer ` +
+    return absent('not-covered', `No NSEC3 record covers next closer ` +
       `${nameToText(nextCloser)} (hash ${base32HexEncode(hash)}) (RFC 5155 section 8.8).`)
   }
   return {
@@ -799,8 +845,9 @@ function bitmapRefusal(entry: AnyEntry, name: Name, type: number, zone: Name): O
       '(RFC 6840 section 4.1).')
   }
   if (types.includes(type)) {
-    return refuse('type-in-bitmap', `${describe(entry)} lists ${typeText(type)} at ` +
-      `${nameToText(name)}.`)
+    return refuse('type-in-bitmap', `${describe(entry)} lists ${typeText(type)} in its type ` +
+      `bitmap at ${nameToText(name)}, although the answer says ${nameToText(name)} has no ` +
+      `${typeText(type)}.`)
   }
   // RFC 6840 section 4.3: a NODATA must also rule out a CNAME at the name.
   if (type !== RRType.CNAME && types.includes(RRType.CNAME)) {

@@ -23,10 +23,13 @@ export interface LiveOptions {
   readonly keepBytes?: boolean
 }
 
+/** The EDNS buffer size every walk query offers (the DNS Flag Day 2020 value). */
+export const UDP_BUFFER_SIZE = 1232
+
 export function liveTransport(opts: LiveOptions): Transport {
   return async (server, q) => {
     const query = buildQuery({ id: randomInt(0, 65536), name: q.name, type: q.type, rd: false,
-      dnssecOk: true, udpSize: 1232 })
+      dnssecOk: true, udpSize: UDP_BUFFER_SIZE })
     const result = await exchange(server, query, { guard: opts.guard,
       timeoutMs: opts.timeoutMs ?? 2000, retries: 1 })
     const qname = nameToText(q.name).toLowerCase()
@@ -85,12 +88,16 @@ function toResponse(server: ServerAddress, q: Question, attempts: readonly Attem
     ms }
   if (last === undefined || last.response === null) {
     // A truncated UDP answer followed by a failed TCP retry: say both, the first is the clue.
-    const truncated = attempts.some((a) => a.transport === 'udp' && a.response !== null)
-      && last?.transport === 'tcp'
-    const detail = truncated ? `the UDP answer was truncated and the TCP retry failed${
-      last?.detail === undefined ? '' : `: ${last.detail}`}` : last?.detail
+    const udp = attempts.find((a) => a.transport === 'udp' && a.response !== null
+      && isTruncated(a.response))
+    if (udp?.response != null && last?.transport === 'tcp') {
+      const tcpError = last.detail ?? last.error ?? 'no answer'
+      return { ...base, message: null, error: 'tcp-fallback',
+        detail: `the UDP answer was truncated and the TCP retry failed: ${tcpError}`,
+        truncated: { udpBytes: udp.response.length, bufferSize: UDP_BUFFER_SIZE, tcpError } }
+    }
     return { ...base, message: null, error: last?.error ?? 'timeout',
-      ...(detail === undefined ? {} : { detail }) }
+      ...(last?.detail === undefined ? {} : { detail: last.detail }) }
   }
   let message: Message
   try {
@@ -105,6 +112,11 @@ function toResponse(server: ServerAddress, q: Question, attempts: readonly Attem
       detail: 'the response is for another question' }
   }
   return { ...base, message, error: null }
+}
+
+/** The TC bit of a response header (RFC 1035 4.1.1), read without decoding the rest. */
+function isTruncated(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && ((bytes[2] ?? 0) & 0x02) !== 0
 }
 
 function hex(b: Uint8Array): string {

@@ -13,9 +13,19 @@ export interface ServerResponse {
   readonly server: string
   readonly port: number
   readonly message: Message | null
-  /** 'timeout' | 'blocked' | 'network' | 'malformed' | 'mismatch' | 'not-recorded' */
+  /**
+   * 'timeout' | 'blocked' | 'network' | 'malformed' | 'mismatch' | 'not-recorded', or
+   * 'tcp-fallback': the UDP answer was truncated (TC=1) and the TCP retry failed.
+   */
   readonly error: string | null
   readonly detail?: string
+  /** Set with 'tcp-fallback': what the truncated UDP answer and the TCP attempt showed. */
+  readonly truncated?: {
+    readonly udpBytes: number
+    /** The EDNS buffer size the query offered: the full answer is larger. */
+    readonly bufferSize: number
+    readonly tcpError: string
+  }
   readonly transport: 'udp' | 'tcp'
   readonly ms: number
 }

@@ -658,3 +658,71 @@ describe('NSEC3 responses from NSD', () => {
       .proof).toBe('opt-out')
   })
 })
+
+// --------------------------------------------------------------------------------------
+// Records NSD served for the lab's broken NSEC zones (lab/recordings, issue 5): a record
+// deleted after signing leaves the chain pointing at it. RFC 4034 4.1.1: an NSEC's next name
+// is the next owner name of the zone that holds data, so it shows that name exists.
+
+describe('NSEC proofs that a deletion after signing broke', () => {
+  const badCover = [
+    rrFromText('ns1.nsec-bad-cover.lab.test. 300 IN NSEC www.nsec-bad-cover.lab.test. A RRSIG '
+      + 'NSEC'),
+    rrFromText('nsec-bad-cover.lab.test. 300 IN NSEC ns1.nsec-bad-cover.lab.test. A NS SOA TXT '
+      + 'RRSIG NSEC DNSKEY'),
+  ]
+  const wildcardSent = [rrFromText('ns1.wildcard-no-proof.lab.test. 300 IN NSEC '
+    + '*.w.wildcard-no-proof.lab.test. A RRSIG NSEC')]
+
+  it('proveNxdomain() refuses an NSEC that names the denied name as its next name', () => {
+    const result = proveNxdomain({ name: n('www.nsec-bad-cover.lab.test'),
+      zone: n('nsec-bad-cover.lab.test') }, badCover)
+    expect(reason(result)).toBe('name-exists')
+    if (result.ok) return
+    // The records contradict the claim; none is missing.
+    expect(result.recordAbsent).toBe(false)
+    expect(result.mechanism).toBe('nsec')
+    expect(result.detail).toContain('NSEC ns1.nsec-bad-cover.lab.test. -> '
+      + 'www.nsec-bad-cover.lab.test. names www.nsec-bad-cover.lab.test. as the next name')
+  })
+
+  it('proveNodata() says which type the bitmap lists although the answer denies it', () => {
+    const result = proveNodata({ name: n('www.bitmap-lie.lab.test'), type: RRType.A,
+      zone: n('bitmap-lie.lab.test') },
+    [rrFromText('www.bitmap-lie.lab.test. 300 IN NSEC bitmap-lie.lab.test. A RRSIG NSEC')])
+    expect(reason(result)).toBe('type-in-bitmap')
+    if (result.ok) return
+    expect(result.recordAbsent).toBe(false)
+    expect(result.detail).toContain('lists A in its type bitmap at www.bitmap-lie.lab.test.')
+  })
+
+  it('proveWildcardAnswer() reports the covering NSEC as absent when none reaches the name',
+    () => {
+      // RRSIG labels 4 for x.w.wildcard-no-proof.lab.test. (5 labels): the source of synthesis
+      // is *.w.wildcard-no-proof.lab.test. (RFC 4035 5.3.4); the NSEC sent ends at it.
+      const result = proveWildcardAnswer({ name: n('x.w.wildcard-no-proof.lab.test'),
+        zone: n('wildcard-no-proof.lab.test'), labels: 4 }, wildcardSent)
+      expect(reason(result)).toBe('not-covered')
+      if (result.ok) return
+      expect(result.recordAbsent).toBe(true)
+      expect(result.detail).toContain('ns1.wildcard-no-proof.lab.test. -> '
+        + '*.w.wildcard-no-proof.lab.test.')
+    })
+
+  it('proveWildcardAnswer() refuses an NSEC that names the query name as its next name', () => {
+    // Had *.w's NSEC pointed at x.w, x.w would exist and the wildcard could not answer.
+    const pointing = rrFromText('*.w.wildcard-no-proof.lab.test. 300 IN NSEC '
+      + 'x.w.wildcard-no-proof.lab.test. A RRSIG NSEC')
+    const result = proveWildcardAnswer({ name: n('x.w.wildcard-no-proof.lab.test'),
+      zone: n('wildcard-no-proof.lab.test'), labels: 4 }, [pointing])
+    expect(reason(result)).toBe('closer-match-exists')
+    expect(result.ok ? true : result.recordAbsent).toBe(false)
+  })
+
+  it('marks a proof without any NSEC or NSEC3 record as absent', () => {
+    const result = proveNxdomain({ name: n('nope.nsec-bad-cover.lab.test'),
+      zone: n('nsec-bad-cover.lab.test') }, [])
+    expect(reason(result)).toBe('no-records')
+    expect(result.ok ? false : result.recordAbsent).toBe(true)
+  })
+})
