@@ -148,6 +148,12 @@ class Walker {
   private readonly limits: string[] = []
   /** Cache keys of this walk's own questions, dropped from a shared session at the end. */
   private readonly asked = new Set<string>()
+  /**
+   * Servers that let a question of this walk time out: later questions are not sent to them,
+   * as a resolver's infrastructure cache would do, so one dead server costs one timeout per
+   * round of questions instead of one per question.
+   */
+  private readonly silent = new Set<string>()
 
   /** Each limit once: a hostile zone can hit the same one many times. */
   private limit(text: string): void {
@@ -378,7 +384,14 @@ class Walker {
     if (q.type !== RRType.DNSKEY && q.type !== RRType.DS) this.asked.add(k)
     const known = this.cache.get(k)
     if (known !== undefined) return known
+    const server = `${s.address}|${s.port}`
+    if (this.silent.has(server)) {
+      return Promise.resolve({ server: s.address, port: s.port, transport: 'udp', ms: 0,
+        message: null, error: 'timeout',
+        detail: 'not asked: it did not answer an earlier question of this check' })
+    }
     const p = this.transport(s, q)
+    void p.then((r) => { if (r.error === 'timeout') this.silent.add(server) })
     this.cache.set(k, p, SESSION_LIMITS.maxTtlMs)
     // Once answered, kept for the answer's TTL (a failure briefly), within the session bounds.
     void p.then((r) => { this.cache.expireIn(k, ttlOf([r])) })
