@@ -68,8 +68,10 @@ export async function probeResolvers(question: Question, resolvers: readonly Res
 /** One question to one resolver; returns the rcode, or null when no answer came. */
 async function ask(r: ResolverSpec, q: Question, cd: boolean, opts: ProbeOptions):
   Promise<number | null> {
+  // AD set in the query as well as DO (RFC 6840 5.7), as dig and most stubs send it: some
+  // resolvers' answers depend on it (PowerDNS sets AD on a SERVFAIL only when asked with AD).
   const query = buildQuery({ id: randomInt(0, 65536), name: q.name, type: q.type, rd: true, cd,
-    dnssecOk: true, udpSize: 1232 })
+    ad: true, dnssecOk: true, udpSize: 1232 })
   // A resolver doing a full recursion needs longer than an authoritative server.
   const timeoutMs = opts.timeoutMs ?? 4000
   const result: ExchangeResult<AttemptTransport> = r.url === undefined

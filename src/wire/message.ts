@@ -160,7 +160,8 @@ export function encodeMessage(msg: Message): Uint8Array {
  * want signatures), UDP size 1232.
  */
 export function buildQuery(opts: {
-  id: number; name: Name; type: number; rd?: boolean; cd?: boolean; dnssecOk?: boolean
+  id: number; name: Name; type: number; rd?: boolean; cd?: boolean; ad?: boolean
+  dnssecOk?: boolean
   udpSize?: number
 }): Uint8Array {
   const udpSize = opts.udpSize ?? DEFAULT_UDP_SIZE
@@ -171,7 +172,8 @@ export function buildQuery(opts: {
   return encodeMessage({
     id: opts.id,
     flags: {
-      qr: false, opcode: 0, aa: false, tc: false, rd: opts.rd ?? true, ra: false, ad: false,
+      qr: false, opcode: 0, aa: false, tc: false, rd: opts.rd ?? true, ra: false,
+      ad: opts.ad ?? false,
       cd: opts.cd ?? false,
     },
     rcode: 0,

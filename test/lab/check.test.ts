@@ -10,7 +10,8 @@ import { nameFromText } from '../../src/wire/name.js'
 import { typeFromText } from '../../src/wire/text.js'
 import { expectScenario } from '../support/expect-scenario.js'
 import {
-  LAB_DIR, PINNED_RESOLVER, VALIDATING_RESOLVER, dig, readManifest, scenarioZones,
+  LAB_DIR, PINNED_RESOLVER, RESOLVERS_STALL, VALIDATING_RESOLVER, dig, readManifest,
+  scenarioZones,
 } from './labinfo.js'
 
 const manifest = readManifest()
@@ -36,7 +37,9 @@ describe('check on the live lab', () => {
     async (_zone, z) => {
       const { report, capture } = await checkLive(z.scenario.query, z.scenario.type)
       expectScenario(report, z)
-      if (z.scenario.expect.via === undefined) {
+      if (RESOLVERS_STALL.has(z.zone)) {
+        // unbound stalls on it (test/lab/resolvers.test.ts); our walk still ends in time.
+      } else if (z.scenario.expect.via === undefined) {
         expect(await unboundVerdict(z.scenario.query, z.scenario.type)).toBe(report.status)
       } else {
         // One bad server of several: unbound, sent to that server alone, fails as we say;

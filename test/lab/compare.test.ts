@@ -9,7 +9,7 @@ import { parseAllowNet } from '../../src/net/guard.js'
 import { nameFromText } from '../../src/wire/name.js'
 import { typeFromText } from '../../src/wire/text.js'
 import { LAB_DIR, NON_VALIDATING_RESOLVER, VALIDATING_RESOLVERS, dig, readManifest,
-  scenarioZones } from './labinfo.js'
+  resolverScenarioZones } from './labinfo.js'
 
 const manifest = readManifest()
 const anchors = loadTrustAnchors(join(LAB_DIR, 'trust-anchor.xml'), new Date())
@@ -21,7 +21,8 @@ const resolvers = [
 const validating = VALIDATING_RESOLVERS.map((r) => r.name)
 
 describe('check compares real resolvers with its own walk', () => {
-  it.each(scenarioZones(manifest).map((z) => [z.zone, z] as const))('%s', async (_zone, z) => {
+  it.each(resolverScenarioZones(manifest).map((z) => [z.zone, z] as const))('%s',
+    async (_zone, z) => {
     // unbound's first answer for a failure carries a precise EDE and later ones EDE 6 (from
     // its cache): one query first, so that ours and dig's below both meet the same state.
     const type = z.scenario.type
@@ -38,8 +39,11 @@ describe('check compares real resolvers with its own walk', () => {
     for (const r of resolvers) {
       const ours = byName.get(r.name)
       const theirs = await dig(r.address, z.scenario.query, { type, dnssec: true })
-      expect({ rcode: ours?.rcode, ad: ours?.ad, ede: ours?.ede.map((e) => e.code) })
-        .toEqual({ rcode: theirs.status, ad: theirs.flags.includes('ad'),
+      // AD on a SERVFAIL means nothing and PowerDNS sets it only now and then: not compared.
+      const servfail = theirs.status === 'SERVFAIL'
+      expect({ rcode: ours?.rcode, ad: !servfail && ours?.ad === true,
+        ede: ours?.ede.map((e) => e.code) })
+        .toEqual({ rcode: theirs.status, ad: !servfail && theirs.flags.includes('ad'),
           ede: theirs.ede.map((e) => e.code) })
       if (theirs.status === 'SERVFAIL') {
         const cd = await dig(r.address, z.scenario.query, { type, dnssec: true, cd: true })

@@ -151,6 +151,20 @@ export function scenarioZones(manifest: LabManifest = readManifest()): LabScenar
 }
 
 /**
+ * Scenarios where the lab's resolvers stall: signer-stopped (field case C03) has expired
+ * signatures and a second server that never answers; unbound 1.17 gave no answer within 20 s
+ * and BIND 9.18 SERVFAIL after 10 s (measured), longer than a client waits. The generic
+ * resolver tests leave them out; test/lab/resolvers.test.ts pins the stall on its own.
+ */
+export const RESOLVERS_STALL: ReadonlySet<string> = new Set(['signer-stopped.lab.test.'])
+
+/** The scenarios the lab's resolvers answer in time: all but RESOLVERS_STALL. */
+export function resolverScenarioZones(manifest: LabManifest = readManifest()):
+  LabScenarioZone[] {
+  return scenarioZones(manifest).filter((z) => !RESOLVERS_STALL.has(z.zone))
+}
+
+/**
  * The address the scenario's final A record holds (lab/build.sh writes it: 127.0.99.N for the
  * zone on 127.0.40.N, or the alias target's), or null when the designed answer has none.
  */
@@ -290,9 +304,11 @@ export async function delv(server: string, name: string, options: { type?: strin
   let verdict: DelvVerdict
   // Failure first: for an alias, delv validates the CNAME and then fails on its target. An
   // unsigned link anywhere in an alias chain makes the whole answer insecure.
+  // A negative answer prints ";; resolution failed: ncache ..." too, beside its verdict.
   if (raw.includes('; negative response, fully validated')) verdict = 'secure'
+  else if (raw.includes('; negative response, unsigned')) verdict = 'insecure'
   else if (raw.includes(';; resolution failed')) verdict = 'bogus'
-  else if (raw.includes('; unsigned answer')) verdict = 'insecure'
+  else if (raw.includes('unsigned answer')) verdict = 'insecure'
   else if (raw.includes('; fully validated')) verdict = 'secure'
   else throw new Error(`delv gave no verdict:\n${raw}`)
   return { verdict, messages, raw } satisfies DelvResult

@@ -10,6 +10,8 @@ import {
   dig,
   readManifest,
   designedAddresses,
+  digOnce,
+  resolverScenarioZones,
   scenarioZones,
   VALIDATING_RESOLVERS,
 } from './labinfo.js'
@@ -22,7 +24,7 @@ import type {
 } from './labinfo.js'
 
 const manifest = readManifest()
-const scenarios = scenarioZones(manifest)
+const scenarios = resolverScenarioZones(manifest)
 const labelOf = (z: LabScenarioZone) => z.zone.replace(/\.lab\.test\.$/, '')
 const byLabel = (label: string) => {
   const z = scenarios.find((s) => labelOf(s) === label)
@@ -166,6 +168,15 @@ const PINS: Record<string, Record<ResolverName, Pin>> = {
     unbound: unboundFail(7), bind: servfail([]), knot: servfail([7]), pdns: servfail([7]),
   },
   'parent-insecure': all(insecure),
+  'nsec3-iter10': all(provenNx),
+  // 200 iterations: above every lab resolver's limit, so all four call the proof insecure.
+  'nsec3-iter200': all({ rcode: 'NXDOMAIN', ad: false, ede: [] }),
+  // C19: unbound 1.17 and BIND pass the empty NOERROR on; kresd and PowerDNS refuse it, even
+  // with CD (PowerDNS sets AD on some of those SERVFAILs).
+  'not-dnssec': {
+    unbound: insecure, bind: insecure, knot: cdGives(servfail([]), 'SERVFAIL'),
+    pdns: cdGives(servfail([]), 'SERVFAIL'),
+  },
 }
 
 /**
@@ -174,6 +185,8 @@ const PINS: Record<string, Record<ResolverName, Pin>> = {
  */
 const DISAGREE: Record<string, Partial<Record<ResolverName, ExpectedStatus>>> = {
   'nsec3-iter': { knot: 'insecure' },
+  // Not a validation failure: they reject an answer without SOA (RFC 2308), a server fault.
+  'not-dnssec': { knot: 'bogus', pdns: 'bogus' },
 }
 
 function verdictOf(pin: Pin): ExpectedStatus {
@@ -183,9 +196,13 @@ function verdictOf(pin: Pin): ExpectedStatus {
 
 const edeCodes = (r: DigResult) => r.ede.map((e) => e.code)
 
-/** The answer's visible parts, in the shape the pins are compared in. */
+/**
+ * The answer's visible parts, in the shape the pins are compared in. AD on a SERVFAIL, which
+ * carries no data, is left out: PowerDNS sets it on some of them and not on others.
+ */
 function observe(r: DigResult, query: string) {
-  return { rcode: r.status, ad: r.flags.includes('ad'), addresses: addressesOf(r, query) }
+  return { rcode: r.status, ad: r.status !== 'SERVFAIL' && r.flags.includes('ad'),
+    addresses: addressesOf(r, query) }
 }
 
 
@@ -334,4 +351,26 @@ describe('nsec3-iter: what the resolvers were given', () => {
     expect(nsec3.length).toBeGreaterThanOrEqual(2)
     for (const l of nsec3) expect(l.split(/\s+/).slice(4, 8)).toEqual(['1', '0', '100', '-'])
   })
+})
+
+// signer-stopped (field case C03): expired signatures, and a second server that never answers.
+// Measured: kresd SERVFAIL at once (EDE 6), PowerDNS SERVFAIL with EDE 7 after about 1.5 s,
+// BIND SERVFAIL after about 10 s, unbound no answer within 20 s (it keeps retrying the dead
+// server). Each resolver is asked once, all at the same time.
+describe('signer-stopped: the resolvers stall or fail', () => {
+  const z = scenarioZones(manifest).find((x) => x.zone === 'signer-stopped.lab.test.')
+  it('every resolver fails or gives no answer in time; none validates', async () => {
+    if (z === undefined) throw new Error('no signer-stopped scenario in the manifest')
+    const got = await Promise.all(VALIDATING_RESOLVERS.map(async (r) => {
+      const d = await digOnce(r.address, z.scenario.query, ['+rec', '+dnssec', '+time=15'])
+        .catch(() => null)
+      return [r.name, d === null ? 'no answer' : `${d.status} ${edeCodes(d).join()}`.trim()]
+    }))
+    expect(Object.fromEntries(got)).toEqual({
+      unbound: expect.toBeOneOf(['no answer', 'SERVFAIL 7', 'SERVFAIL']),
+      bind: 'SERVFAIL',
+      knot: expect.toBeOneOf(['SERVFAIL 6', 'SERVFAIL 7']),
+      pdns: 'SERVFAIL 7',
+    })
+  }, 30_000)
 })

@@ -14,12 +14,13 @@ import {
   digOnce,
   readManifest,
   designedAddresses,
+  resolverScenarioZones,
   scenarioZones,
 } from './labinfo.js'
 import type { DigResult, LabScenarioZone } from './labinfo.js'
 
 const manifest = readManifest()
-const scenarios = scenarioZones(manifest)
+const scenarios = resolverScenarioZones(manifest)
 const byLabel = (label: string) => {
   const z = scenarios.find((s) => s.zone === `${label}.lab.test.`)
   if (z === undefined) throw new Error(`no scenario ${label} in the manifest`)
@@ -33,7 +34,7 @@ const deadServer = byLabel('timeout').servers[1] ?? ''
 describe('NSD: each instance answers its zones authoritatively', () => {
   const targets = manifest.zones.flatMap((z) =>
     (z.copies?.map((c) => c.server) ?? z.servers)
-      .filter((server) => server !== lameServer && server !== deadServer)
+      .filter((server) => server !== lameServer && !server.startsWith('127.0.42.'))
       .map((server) => ({ zone: z, server })),
   )
   it.each(targets.map((t) => [t.zone.zone, t.server, t] as const))(
@@ -266,6 +267,9 @@ const FIRST_EDE: Record<string, { code: number; text: RegExp } | null | 'via'> =
     code: 7, text: /signature expired from 127\.0\.40\.43 for key parent-bogus\.lab\.test\./,
   },
   'parent-insecure': null,
+  'nsec3-iter10': null,
+  'nsec3-iter200': null,
+  'not-dnssec': null,
 }
 
 describe('unbound EDE per scenario (cold cache at 127.0.53.2)', () => {
