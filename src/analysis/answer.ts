@@ -156,7 +156,8 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
   if (result.ok && !result.optOut) {
     return { signatures, cause: null,
       notes: [...notes, ...iterationNote(proof.records, zoneName, g.servers)],
-      denial: `${denialWords(result.proof, qname, step.question.type)}. ${result.detail}` }
+      denial: `${denialWords(result.proof, qname, step.question.type, result.detail)}. ${
+        result.detail}` }
   }
   if (result.ok) {
     // Opt-out spans may hide unsigned delegations: the denial is not proven (RFC 5155 9.2).
@@ -186,8 +187,12 @@ function judgeAnswer(step: AnswerStep, zone: ZoneState, g: ResponseGroup, opts: 
   const code = proofFailureCode(result, proof.records.length)
   const qtype = typeToText(step.question.type)
   const by = g.servers.join(', ')
+  // Why a proof is needed at all, for a reader who has never met NSEC.
+  const why = 'In a signed zone, an answer saying a name or a type does not exist must carry '
+    + 'signed NSEC or NSEC3 records that prove it; without them a validator cannot tell it from '
+    + 'a forged denial.'
   let message = `${by} answered ${rcodeToText(m.rcode)} for ${qname} ${qtype} without a valid `
-    + `proof: ${result.detail}`
+    + `proof: ${result.detail} ${why}`
   if (answered && wildcardLabels !== null) {
     // RFC 4035 5.3.4: fewer RRSIG labels than the owner has means a wildcard expansion, and
     // then the response must show that no closer name exists.
@@ -223,15 +228,29 @@ function describeRRset(rr: RR): string {
   return `${nameToText(rr.name)} ${typeToText(rr.type)}`
 }
 
-function denialWords(proof: string, qname: string, qtype: number): string {
+/**
+ * The proof in plain words, for a reader who has never met NSEC: what the records are and
+ * what they show here. The records themselves follow (the detail).
+ */
+function denialWords(proof: string, qname: string, qtype: number, detail: string): string {
+  const type = typeToText(qtype)
+  const hashed = /\bNSEC3\b/.test(detail)
+  const chain = hashed
+    ? 'A zone signed with NSEC3 publishes a chain of records linking the hash of each name '
+      + 'that exists to the next hash in order'
+    : 'A signed zone publishes a chain of NSEC records linking each name that exists to the '
+      + 'next one in order'
   switch (proof) {
-    case 'nxdomain': return `${qname} does not exist: the NSEC/NSEC3 records prove there is no `
-      + 'such name and no wildcard that could make one'
-    case 'nodata': return `${qname} exists but has no ${typeToText(qtype)} record: the record `
-      + 'at that name lists the types it has, and this is not one'
-    case 'wildcard-nodata': return `${qname} is covered by a wildcard that has no ${
-      typeToText(qtype)} record`
-    case 'wildcard-answer': return `the answer was made from a wildcard, and no closer name exists`
+    case 'nxdomain': return `${qname} does not exist. ${chain}; here one link jumps over ${
+      hashed ? 'its hash' : 'it'}, and another shows that no wildcard (*) could answer instead`
+    case 'nodata': return `${qname} exists but has no ${type} record. Its ${
+      hashed ? 'NSEC3' : 'NSEC'} record lists the record types the name has (the type bitmap), `
+      + `and ${type} is not among them`
+    case 'wildcard-nodata': return `${qname} would be answered by a wildcard (*), which has no ${
+      type} record. ${chain}; they show no closer name exists`
+    case 'wildcard-answer': return 'The answer was made from a wildcard (*) record: its signature '
+      + `counts fewer labels than the name. ${chain}; here one link jumps over ${qname}, so no `
+      + 'closer name exists and the wildcard really applies'
     default: return `proven: ${proof}`
   }
 }
