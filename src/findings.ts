@@ -198,6 +198,11 @@ export const CODES = {
     meaning: 'A server of the zone gave a negative answer (NXDOMAIN, or NOERROR without the'
       + ' records asked) without the zone\'s SOA: stricter resolvers answer SERVFAIL for it',
   },
+  RESOLVER_CLOCK_SKEW: {
+    severity: 'error', party: 'resolver-operator', rfc: 'RFC 4035 5.3.1, RFC 8914 4.8, 4.9',
+    meaning: 'A validating resolver rejects signatures as expired or not yet valid (EDE 7 or 8)'
+      + ' that the chain walk finds valid now: its clock is wrong',
+  },
 } as const satisfies Record<string, CodeInfo>
 
 export type FindingCode = keyof typeof CODES
