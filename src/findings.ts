@@ -205,6 +205,16 @@ export const CODES = {
     severity: 'warning', party: 'registrar', rfc: 'RFC 1034 4.2.2, RFC 2181 5.4.1',
     meaning: 'The parent\'s delegation names other name servers than the zone\'s own NS set',
   },
+  NEGATIVE_ANSWER_WITHOUT_SOA: {
+    severity: 'warning', party: 'server-operator', rfc: 'RFC 2308 2.2, 3',
+    meaning: 'A server of the zone gave a negative answer (NXDOMAIN, or NOERROR without the'
+      + ' records asked) without the zone\'s SOA: stricter resolvers answer SERVFAIL for it',
+  },
+  RESOLVER_CLOCK_SKEW: {
+    severity: 'error', party: 'resolver-operator', rfc: 'RFC 4035 5.3.1, RFC 8914 4.8, 4.9',
+    meaning: 'A validating resolver rejects signatures as expired or not yet valid (EDE 7 or 8)'
+      + ' that the chain walk finds valid now: its clock is wrong',
+  },
 } as const satisfies Record<string, CodeInfo>
 
 export type FindingCode = keyof typeof CODES

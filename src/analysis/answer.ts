@@ -14,6 +14,7 @@ import type { ResponseGroup } from './group.js'
 import { advise, describeSig } from './explain.js'
 import { algorithmGap, ttlNotes } from './hygiene.js'
 import { rrsetsOf, validateRRset } from './rrset.js'
+import { errorInUnsignedZone, negativeWithoutSoa } from './server-answers.js'
 import type { AnswerReport, SignatureReport, Status } from './types.js'
 import {
   checkedDenialRecords, noteInconsistent, noteLame, noteTcpFallback, noteUnreachable,
@@ -65,6 +66,11 @@ export function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOp
       advice: 'Make sure the name servers are reachable over UDP and TCP on port 53.' })
     findings.push(f)
     return { report: report('indeterminate'), cause: f }
+  }
+  for (const g of groups) {
+    const side = [negativeWithoutSoa(step, zone, g),
+      zone.status === 'insecure' ? errorInUnsignedZone(step, zone, g) : null]
+    for (const f of side) if (f !== null) findings.push(f)
   }
   if (zone.status !== 'secure') return { report: report(zone.status), cause: null }
   if (groups.length > 1) noteInconsistent(zone.report.zone, `${qname} ${base.type}`, groups,

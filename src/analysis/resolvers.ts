@@ -5,7 +5,7 @@ import { finding } from '../findings.js'
 import type { CapturedExchange } from '../probe/capture.js'
 import { edeName } from '../wire/ede.js'
 import { decodeMessage } from '../wire/message.js'
-import { nameEquals, nameFromZoneText } from '../wire/name.js'
+import { nameEquals, nameFromZoneText, nameToText } from '../wire/name.js'
 import { rcodeToText, rrToText } from '../wire/text.js'
 import type { Message, Name } from '../wire/types.js'
 import { Rcode, RRType } from '../wire/types.js'
@@ -39,6 +39,9 @@ export interface ResolverObservation {
   readonly error: string | null
   /** The transport's explanation of that error (an HTTP status, a TLS failure), else null. */
   readonly detail: string | null
+  /** After a SERVFAIL: its answer to `. DNSKEY` (does it validate even the root?), else null. */
+  readonly rootRcode: string | null
+  readonly rootEde: readonly { code: number; name: string; text: string }[]
 }
 
 /** Rebuilds each resolver's observation from the recorded exchanges, in the order asked. */
@@ -46,14 +49,17 @@ export function observeResolvers(exchanges: readonly CapturedExchange[], qname: 
   qtype: number): ResolverObservation[] {
   // Our own presentation text (as dig prints it), not user input: read it leniently.
   const target = nameFromZoneText(qname)
+  const asked = (e: CapturedExchange): boolean => e.qtype === qtype
+    && e.qname.toLowerCase() === nameToText(target).toLowerCase()
   const keys: string[] = []
   const plain = new Map<string, CapturedExchange[]>()
   const withCd = new Map<string, CapturedExchange[]>()
+  const root = new Map<string, CapturedExchange[]>()
   for (const e of exchanges) {
     if (e.resolver === undefined) continue
     const k = `${e.resolver}|${e.server}|${e.port}`
     if (!keys.includes(k)) keys.push(k)
-    const into = e.cd === true ? withCd : plain
+    const into = !asked(e) ? root : e.cd === true ? withCd : plain
     into.set(k, [...(into.get(k) ?? []), e])
   }
   return keys.map((k) => {
@@ -61,6 +67,7 @@ export function observeResolvers(exchanges: readonly CapturedExchange[], qname: 
     const head = tries[0] as CapturedExchange
     const m = lastMessage(tries)
     const cd = lastMessage(withCd.get(k) ?? [])
+    const rootAnswer = lastMessage(root.get(k) ?? [])
     const ms = tries.reduce((sum, t) => sum + t.ms, 0)
     const error = m === null ? tries.at(-1)?.error ?? 'timeout' : null
     const detail = m === null ? printable(tries.at(-1)?.errorDetail ?? '', 300) || null : null
@@ -71,12 +78,18 @@ export function observeResolvers(exchanges: readonly CapturedExchange[], qname: 
       ttl: m === null || m.answer.length === 0 ? null
         : Math.min(...m.answer.map((rr) => rr.ttl)),
       cdRcode: cd === null ? null : rcodeToText(cd.rcode),
-      // A resolver's text is untrusted: no control characters, and a sane length.
-      ede: (m?.edns?.extendedErrors ?? []).slice(0, 8).map((e) => ({ code: e.code,
-        name: edeName(e.code), text: printable(e.text, 300) })),
+      ede: edesOf(m),
       ms, verdict: classify(m, cd, error, target, qtype), error, detail,
+      rootRcode: rootAnswer === null ? null : rcodeToText(rootAnswer.rcode),
+      rootEde: edesOf(rootAnswer),
     }
   })
+}
+
+function edesOf(m: Message | null): { code: number; name: string; text: string }[] {
+  // A resolver's text is untrusted: no control characters, and a sane length.
+  return (m?.edns?.extendedErrors ?? []).slice(0, 8).map((e) => ({ code: e.code,
+    name: edeName(e.code), text: printable(e.text, 300) }))
 }
 
 /** Text from the network, made safe to print: control characters escaped, length capped. */
@@ -145,7 +158,8 @@ export interface ResolverConclusion {
  * disagreement with what could explain it.
  */
 export function concludeResolvers(report: Pick<Report, 'status' | 'brokenLink' | 'insecureAt'
-  | 'query'>, obs: readonly ResolverObservation[]): ResolverConclusion {
+  | 'query'> & Partial<Pick<Report, 'chain' | 'answers' | 'at'>>,
+obs: readonly ResolverObservation[]): ResolverConclusion {
   const findings: Finding[] = []
   const asked = obs.filter((o) => o.verdict !== 'blocked' && o.verdict !== 'no-response')
   if (asked.length === 0) {
@@ -159,15 +173,23 @@ export function concludeResolvers(report: Pick<Report, 'status' | 'brokenLink' |
   const validating = asked.filter((o) => o.ad)
   const plain = asked.filter((o) => o.verdict === 'answer-unvalidated')
   const q = `${report.query.name} ${report.query.type}`
+  // Only when the walk validates: then a resolver that fails even the root fails on its own.
+  const walkGood = report.status === 'secure' || report.status === 'insecure'
+  const local = new Map(failing.map((o) => [o, walkGood ? localFailure(o, q, report) : null]))
   for (const o of failing) {
     const ede = o.ede.map((e) => `EDE ${e.code} ${e.name}${e.text ? ` (${e.text})` : ''}`)
+    const own = local.get(o)
     findings.push(finding('RESOLVER_VALIDATION_FAILURE', { zone: report.brokenLink?.zone
       ?? report.query.name, servers: [o.address],
+      ...(own == null ? {} : { party: 'resolver-operator' as const }),
       message: `${o.name} (${o.address}) answers SERVFAIL for ${q}, but answers ${o.cdRcode} `
         + `with checking disabled: its DNSSEC validation fails${ede.length > 0 ? `; it says ${
           ede.join(', ')}` : ''}.`,
-      advice: report.brokenLink?.advice ?? 'The chain walk finds no broken link: see the '
-        + 'RESOLVER_DISAGREES finding for what could explain this resolver\'s failure.' }))
+      advice: report.brokenLink?.advice ?? (own?.clock != null ? `The fault is ${o.name}'s `
+        + `own: see RESOLVER_CLOCK_SKEW. ${own.clock.advice}` : 'The chain walk finds no broken '
+        + 'link: see the RESOLVER_DISAGREES finding for what could explain this resolver\'s '
+        + 'failure.') }))
+    if (own?.clock != null) findings.push(own.clock)
   }
   const why: string[] = []
   if (report.status === 'bogus' && report.brokenLink !== null) {
@@ -206,7 +228,10 @@ export function concludeResolvers(report: Pick<Report, 'status' | 'brokenLink' |
         failing.length === 0 ? ': resolvers answer it without validation.' : '.'}`)
     if (failNote !== '') why.push(failNote.trim())
     for (const o of failing) {
+      const own = local.get(o)
+      if (own != null) why.push(own.words)
       findings.push(disagreement(o, q, 'fails validation', `finds it ${report.status}`, [
+        ...own?.likely ?? [],
         'bad data cached at the resolver from before a fix (it clears when the TTL runs out)',
         'an algorithm or digest the resolver does not support, or one it supports and we not',
         'an NSEC3 iteration count above that resolver\'s limit (RFC 9276)',
@@ -231,11 +256,93 @@ export function concludeResolvers(report: Pick<Report, 'status' | 'brokenLink' |
   return { conclusion: why.join(' '), findings }
 }
 
+interface LocalFailure {
+  /** A sentence for the conclusion. */
+  readonly words: string
+  /** Causes to list first in RESOLVER_DISAGREES, already prefixed "likely:". */
+  readonly likely: string[]
+  readonly clock: Finding | null
+}
+
+/**
+ * A validating resolver that fails what the walk validates, when the evidence says the fault
+ * is its own: it fails even the root's DNSKEY, or it says EDE 7 / 8 (RFC 8914 4.8, 4.9) about
+ * signatures the walk finds inside their validity window now: its clock is off (field case
+ * C18). unbound gives the precise EDE only on the first failure of a question, and EDE 6 from
+ * its cache after that, so the root question's EDE counts as much as the name's.
+ */
+function localFailure(o: ResolverObservation, q: string, report: Partial<Pick<Report, 'chain'
+  | 'answers' | 'at'>>): LocalFailure | null {
+  const codes = new Set([...o.ede, ...o.rootEde].map((e) => e.code))
+  const rootZone = report.chain?.find((z) => z.zone === '.')
+  const rootFails = o.rootRcode === 'SERVFAIL' && rootZone?.status === 'secure'
+  const skew = codes.has(8) ? 'behind' : codes.has(7) ? 'ahead' : null
+  if (!rootFails && skew === null) return null
+  const who = `The failure of ${o.name} at ${o.address}`
+  const rootWords = rootFails ? ` It fails even the root's DNSKEY set (. DNSKEY: SERVFAIL${
+    o.rootEde.length > 0 ? `, EDE ${o.rootEde.map((e) => e.code).join(', ')}` : ''}), which the `
+    + 'chain walk validates with the same signatures.' : ''
+  if (skew === null) {
+    const root = (rootZone?.dnskeySignatures ?? []).filter((x) => x.status === 'valid')
+    const window = root.length === 0 ? '' : ` (the root's key signatures are valid from ${
+      utc(root.map((x) => x.inception).sort().at(-1))} to ${
+      utc(root.map((x) => x.expiration).sort()[0])})`
+    return { words: `${who} is local.${rootWords} Look at that resolver: its clock${window}, `
+      + 'its trust anchor, or its network.',
+    likely: [`likely: a fault of this resolver alone: it fails even . DNSKEY, which the walk `
+      + 'validates (its clock, its trust anchor, or its network)'], clock: null }
+  }
+  // The windows the resolver must accept: the root's keys when it fails those, else all.
+  const sigs = (rootFails ? [...rootZone?.dnskeySignatures ?? []]
+    : [...(report.chain ?? []).flatMap((z) => [...z.dsSignatures, ...z.dnskeySignatures]),
+      ...(report.answers ?? []).flatMap((a) => a.signatures)]).filter((x) => x.status === 'valid')
+  const inception = utc(sigs.map((x) => x.inception).sort().at(-1))
+  const expiration = utc(sigs.map((x) => x.expiration).sort()[0])
+  const at = report.at === undefined ? 'now' : `as of ${utc(report.at)}`
+  const edeWord = skew === 'behind' ? 'EDE 8 (Signature Not Yet Valid)'
+    : 'EDE 7 (Signature Expired)'
+  const bound = skew === 'behind'
+    ? `signatures it needs are valid only from ${inception}: its clock reads a time before that`
+    : `signatures it needs expire on ${expiration}: its clock reads a time after that`
+  const advice = `Correct the time of ${o.name} (${o.address}): run NTP, with the NTP server given `
+    + 'by IP address (its name may not resolve while validation fails), then flush its cache '
+    + '(unbound-control flush_bogus and flush_infra all; rndc flush), since it keeps keys that '
+    + 'failed for a while.'
+  const clock = finding('RESOLVER_CLOCK_SKEW', { zone: q.split(' ')[0] ?? q,
+    servers: [o.address],
+    evidence: [
+      `${o.name}: ${q}: SERVFAIL${o.ede.length > 0 ? `, EDE ${o.ede.map((e) => e.code).join(', ')}`
+        : ''}; . DNSKEY: ${o.rootRcode ?? 'not asked'}${o.rootEde.length > 0 ? `, EDE ${
+        o.rootEde.map((e) => e.code).join(', ')}` : ''}`,
+      ...dedupeWindows(sigs).slice(0, 6),
+      `the chain walk finds these signatures valid ${at}`,
+    ],
+    message: `${o.name} (${o.address}) fails ${q} with ${edeWord}, but the chain walk `
+      + `validates the same signatures ${at}: the failure is local to ${o.name}, and its clock `
+      + `is likely ${skew}. The ${bound}.${rootWords}`,
+    advice })
+  return { words: `${who} is local: it says ${edeWord} about signatures the chain `
+    + `walk finds valid ${at}, so its clock is likely ${skew} (the ${bound}).${rootWords} Fix `
+    + 'its time (NTP), then flush its cache.',
+  likely: [`likely: ${o.name}'s clock is ${skew} (${edeWord}; see RESOLVER_CLOCK_SKEW)`], clock }
+}
+
+/** An ISO time as people read it: 2026-11-01 00:00 UTC. */
+function utc(iso: string | undefined): string {
+  return iso === undefined ? '?' : `${iso.slice(0, 16).replace('T', ' ')} UTC`
+}
+
+function dedupeWindows(sigs: readonly { owner: string; covers: string; keyTag: number
+  inception: string; expiration: string }[]): string[] {
+  return [...new Set(sigs.map((x) => `RRSIG ${x.covers} at ${x.owner} by key ${x.keyTag}: `
+    + `valid from ${x.inception} to ${x.expiration}`))]
+}
+
 function disagreement(o: ResolverObservation, q: string, theySay: string, weSay: string,
   causes: string[]): Finding {
   return finding('RESOLVER_DISAGREES', { zone: q.split(' ')[0] ?? q, servers: [o.address],
     message: `${o.name} (${o.address}) ${theySay} for ${q}, but the chain walk ${weSay}.`,
-    evidence: causes.map((c) => `possible: ${c}`),
+    evidence: causes.map((c) => (c.startsWith('likely: ') ? c : `possible: ${c}`)),
     advice: 'Compare again after the TTL; ask the resolver\'s operator about negative trust '
       + 'anchors; see docs/why-one-resolver-fails.md.' })
 }

@@ -1,5 +1,6 @@
 // The resolver comparison's probe: asks each recursive resolver the question with RD and DO
-// set, and on SERVFAIL asks again with CD set ("does it fail only because it validates?").
+// set, and on SERVFAIL asks again with CD set ("does it fail only because it validates?") and
+// asks the root's DNSKEY ("does it validate anything?").
 // It records raw exchanges; src/analysis/resolvers.ts judges them.
 import { randomInt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -10,7 +11,7 @@ import { exchange } from '../net/transport.js'
 import type { AttemptTransport, ExchangeResult } from '../net/transport.js'
 import { buildQuery, decodeMessage } from '../wire/message.js'
 import { nameToText } from '../wire/name.js'
-import { Rcode } from '../wire/types.js'
+import { Rcode, RRType } from '../wire/types.js'
 import type { CapturedExchange } from './capture.js'
 import type { Question } from './walker.js'
 
@@ -58,11 +59,23 @@ export async function probeResolvers(question: Question, resolvers: readonly Res
   const perResolver = await Promise.all(resolvers.map(async (r) => {
     const record: CapturedExchange[] = []
     const first = await ask(r, question, false, { ...opts, record })
-    if (first === Rcode.SERVFAIL) await ask(r, question, true, { ...opts, record })
+    if (first === Rcode.SERVFAIL) {
+      await ask(r, question, true, { ...opts, record })
+      // Does it validate anything at all? A resolver that fails even the root's keys fails
+      // on its own (its clock, its trust anchor), whatever the zone asked about.
+      if (!isRootKeys(question)) await ask(r, ROOT_KEYS, false, { ...opts, record })
+    }
     return record
   }))
   // In the order given, not the order answered, so the table reads the same every time.
   for (const list of perResolver) opts.record.push(...list)
+}
+
+/** The root's DNSKEY RRset: the first thing every validator checks. */
+export const ROOT_KEYS: Question = { name: [], type: RRType.DNSKEY }
+
+export function isRootKeys(q: { name: readonly unknown[]; type: number }): boolean {
+  return q.name.length === 0 && q.type === RRType.DNSKEY
 }
 
 /** One question to one resolver; returns the rcode, or null when no answer came. */

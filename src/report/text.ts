@@ -46,8 +46,10 @@ export function renderText(r: Report): string {
     out.push(`WHERE    ${r.undecidedAt.zone}`)
     out.push(...wrap(r.undecidedAt.reason, '         '))
   }
-  // A DNS failure beside a DNSSEC verdict that looks fine (an alias loop): say it up front.
-  const problem = r.brokenLink === null ? r.findings.find((f) => f.severity === 'error') : undefined
+  // A DNS failure beside a DNSSEC verdict that looks fine (an alias loop, a server whose
+  // negative answers resolvers reject): say it up front.
+  const problem = r.brokenLink === null ? r.findings.find((f) => f.severity === 'error')
+    ?? r.findings.find((f) => f.code === 'NEGATIVE_ANSWER_WITHOUT_SOA') : undefined
   if (problem !== undefined) {
     out.push(`PROBLEM  ${problem.code} at ${problem.zone}`)
     out.push(...wrap(problem.message, '         '))

@@ -19,6 +19,8 @@ export const NON_VALIDATING_RESOLVER = '127.0.53.11'
 export const GROUND_TRUTH_RESOLVER = '127.0.53.2'
 /** Validating unbound whose only server for stale.lab.test. is the stale secondary. */
 export const PINNED_RESOLVER = '127.0.53.3'
+/** Validating unbound whose clock libfaketime holds before every lab inception (C18). */
+export const CLOCK_RESOLVER = '127.0.53.4'
 /** BIND named 9.18, validating with the lab's anchor (its built-in root key unused). */
 export const BIND_RESOLVER = '127.0.53.21'
 /** Knot Resolver (kresd) 5.6, validating with the lab's anchor (the real root key removed). */
