@@ -4,7 +4,7 @@
 import type { ServerResponse } from '../probe/walker.js'
 import { rcodeToText, rrToText } from '../wire/text.js'
 import type { Message } from '../wire/types.js'
-import { Rcode } from '../wire/types.js'
+import { Rcode, RRType } from '../wire/types.js'
 
 export interface ResponseGroup {
   readonly message: Message
@@ -59,9 +59,13 @@ export function groupResponses(responses: readonly ServerResponse[],
 export function lameReason(m: Message, authoritative: boolean): string | null {
   if (m.rcode !== Rcode.NOERROR && m.rcode !== Rcode.NXDOMAIN) return `answered ${
     rcodeToText(m.rcode)}`
-  if (authoritative && !m.flags.aa && m.answer.length === 0) {
-    return `answered ${rcodeToText(m.rcode)} without the AA flag and without data, as a server `
-      + 'that does not serve the zone'
+  // Without AA and data, a referral (NS in the authority section) is what a server that does
+  // not serve the zone sends. An empty answer without AA and without NS is a broken negative
+  // answer instead (field case C19), judged as one: NEGATIVE_ANSWER_WITHOUT_SOA.
+  if (authoritative && !m.flags.aa && m.answer.length === 0
+    && m.authority.some((rr) => rr.type === RRType.NS)) {
+    return `answered ${rcodeToText(m.rcode)} with a referral instead of an answer (no AA flag), `
+      + 'as a server that does not serve the zone'
   }
   return null
 }

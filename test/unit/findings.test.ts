@@ -24,7 +24,7 @@ describe('docs/findings.md', () => {
       const code = section.split(' ')[1]
       // QUERY_BLOCKED is the tool's own rule: it says so instead of citing an RFC.
       expect(section, code).toMatch(/RFC \d+|follows no RFC/)
-      expect(section, code).toContain('Example:')
+      expect(section, code).toMatch(/Example( \([^)]*\))?:/)
       expect(section, code).toContain('Fix:')
     }
   })

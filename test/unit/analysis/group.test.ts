@@ -21,15 +21,24 @@ function reply(server: string, patch: Partial<Message>, flags: Partial<Message['
 }
 
 describe('groupResponses', () => {
-  it('sets apart error rcodes and unauthoritative empty answers from the zone\'s servers', () => {
+  it('sets apart error rcodes and referrals without AA from the zone\'s servers', () => {
+    // An upward referral: no AA, no answer, NS records in the authority section.
+    const upward = [rrFromText('. 300 IN NS a.root-servers.test.')]
     const { groups, lame } = groupResponses([
       reply('127.0.0.1', {}),
       reply('127.0.0.2', { rcode: Rcode.REFUSED, answer: [] }, { aa: false }),
       reply('127.0.0.3', { rcode: Rcode.SERVFAIL, answer: [] }),
-      reply('127.0.0.4', { answer: [] }, { aa: false }),
+      reply('127.0.0.4', { answer: [], authority: upward }, { aa: false }),
     ], { authoritative: true })
     expect(groups.map((g) => g.servers)).toEqual([['127.0.0.1']])
     expect(lame.map((r) => r.server)).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4'])
+  })
+
+  it('keeps an empty answer without AA or NS: a broken negative answer, judged as one', () => {
+    // Field case C19: NOERROR, nothing in it, AA clear. RFC 2308 3 wants the SOA; no referral.
+    const { groups, lame } = groupResponses([reply('127.0.0.5', { answer: [] }, { aa: false })],
+      { authoritative: true })
+    expect([groups.length, lame.length]).toEqual([1, 0])
   })
 
   it('keeps an authoritative empty answer (NODATA is evidence) and a non-AA referral for DS',
