@@ -15,8 +15,9 @@ const CHUNK = 64 * 1024
  * Cuts the file after its last newline; returns the number of bytes removed (0 when the file
  * ends with a newline, is empty, or does not exist).
  */
-/** How every report line begins (`check --json`, compact). */
-const REPORT_START = '{"schema":"dnssec-doctor/report/1"'
+/** How every results line begins: a report (`check --json`, compact) or a check's error. */
+const LINE_STARTS = ['{"schema":"dnssec-doctor/report/1"',
+  '{"schema":"dnssec-doctor/batch-error/1"']
 
 /** --out names a file that is not a batch results file. */
 export class NotResultsError extends Error {
@@ -49,9 +50,11 @@ export function dropPartialLine(path: string): number {
     if (keep === size) return 0
     // Only a report cut short is ours to cut: any other text means --out names a file that is
     // not a results file, and nothing of it may be destroyed.
-    const head = Buffer.alloc(Math.min(REPORT_START.length, size - keep))
+    const longest = Math.max(...LINE_STARTS.map((l) => l.length))
+    const head = Buffer.alloc(Math.min(longest, size - keep))
     readSync(fd, head, 0, head.length, keep)
-    if (!REPORT_START.startsWith(head.toString('utf8'))) {
+    const text = head.toString('utf8')
+    if (!LINE_STARTS.some((start) => start.startsWith(text) || text.startsWith(start))) {
       throw new NotResultsError(`${path} does not end with a dnssec-doctor report; it is not a `
         + 'results file of batch (nothing was changed)')
     }

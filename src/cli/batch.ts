@@ -16,7 +16,8 @@ import { createServerLimiter, DEFAULT_PER_SERVER } from '../batch/limiter.js'
 import type { ServerLimiter } from '../batch/limiter.js'
 import type { BatchFormat, TableRow } from '../batch/output.js'
 import {
-  CSV_HEADER, csvLine, jsonLine, LineFile, renderResultTable, tableRow,
+  CSV_HEADER, csvLine, errorCsvLine, errorJsonLine, errorRow, jsonLine, LineFile,
+  renderResultTable, tableRow,
 } from '../batch/output.js'
 import { Progress } from '../batch/progress.js'
 import { dropPartialLine, readDoneKeys } from '../batch/resume.js'
@@ -306,10 +307,16 @@ async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
         if (!quiet) progress.update(tally, total())
       },
       onError: (item, e, ms) => {
-        const name = `${nameToText(item.name)} ${typeToText(item.type)}`
-        note(`${where}:${item.line}: ${name}: the check failed: ${
-          e instanceof Error ? e.message : String(e)}`)
-        addFailure(tally, { name: nameToText(item.name), type: typeToText(item.type), ms })
+        const failed = { name: nameToText(item.name), type: typeToText(item.type),
+          message: e instanceof Error ? e.message : String(e) }
+        note(`${where}:${item.line}: ${failed.name} ${failed.type}: the check failed: ${
+          failed.message}`)
+        // The name gets its line like any other, so the results account for every name.
+        if (s.format === 'jsonl') emit(errorJsonLine(failed))
+        else if (s.format === 'csv') emit(errorCsvLine(failed))
+        else rows.push(errorRow(item.line, failed, ms))
+        addFailure(tally, { name: failed.name, type: failed.type, ms })
+        if (!quiet) progress.update(tally, total())
       },
     })
   } finally {
