@@ -25,6 +25,13 @@ export function serverLabel(r: { server: string; port: number }): string {
 export function groupResponses(responses: readonly ServerResponse[]): Grouped {
   const groups = new Map<string, { message: Message; servers: string[] }>()
   const failed: ServerResponse[] = []
+  // One answer is one group: no need to put its records into text to compare them.
+  const answered = responses.filter((r) => r.message !== null)
+  if (answered.length === 1 && answered[0]?.message != null) {
+    const r = answered[0]
+    return { groups: [{ message: r.message as Message, servers: [serverLabel(r)] }],
+      failed: responses.filter((x) => x.message === null) }
+  }
   for (const r of responses) {
     if (r.message === null) {
       failed.push(r)

@@ -54,6 +54,15 @@ export function addReport(t: Tally, r: Report, opts: { ms: number; problem: bool
   addSlow(t, { name: r.query.name, type: r.query.type, ms: opts.ms })
 }
 
+/** Counts one name of a batch, whatever ran its check (engine.ts). */
+export function addOutcome(t: Tally, o: { name: string; type: string; status: BatchStatus;
+  codes: readonly string[]; problem: boolean }, ms: number): void {
+  t.status[o.status]++
+  if (o.problem) t.problems++
+  for (const code of o.codes) t.codes.set(code, (t.codes.get(code) ?? 0) + 1)
+  addSlow(t, { name: o.name, type: o.type, ms })
+}
+
 export function addFailure(t: Tally, slow: Slow): void {
   t.status.error++
   addSlow(t, slow)

@@ -101,9 +101,14 @@ export const SESSION_LIMITS = {
   failureTtlMs: 30_000,
 } as const
 
-export function newWalkSession(): WalkSession {
-  return { zones: new TtlCache(SESSION_LIMITS.zones),
-    answers: new TtlCache(SESSION_LIMITS.answers) }
+/**
+ * A session; `share` > 1 gives it that fraction of the bounds (batch workers each keep one, and
+ * together they stay within SESSION_LIMITS).
+ */
+export function newWalkSession(opts: { share?: number } = {}): WalkSession {
+  const share = Math.max(1, opts.share ?? 1)
+  return { zones: new TtlCache(Math.ceil(SESSION_LIMITS.zones / share)),
+    answers: new TtlCache(Math.ceil(SESSION_LIMITS.answers / share)) }
 }
 
 /** Work limits (KeyTrap-era resolvers cap the same things). */
