@@ -205,6 +205,14 @@ export function createExecutor(spec: EngineSpec, opts: ExecutorOptions): Executo
   return new WorkerPool(script as URL, spec, count, opts.concurrency)
 }
 
+/**
+ * Heap limits per worker. What a worker keeps is bounded (its share of the session: tens of
+ * MB); the rest of its heap is garbage of finished names, which V8 collects late when the
+ * limit is high. A small young generation and a lower old-generation limit make it collect
+ * sooner, which is what keeps a batch's peak memory down.
+ */
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 128 }
+
 interface Pending {
   readonly q: Question
   readonly resolve: (o: Outcome) => void
@@ -230,7 +238,8 @@ class WorkerPool implements Executor {
       // The remainder of the per-server cap goes to the first workers: the sum is the cap.
       const perServer = Math.floor(spec.perServer / workers)
         + (i < spec.perServer % workers ? 1 : 0)
-      const worker = new Worker(script, { workerData: { ...spec, perServer, share: workers } })
+      const worker = new Worker(script, { workerData: { ...spec, perServer, share: workers },
+        resourceLimits: WORKER_HEAP })
       const slot: Slot = { worker, pending: new Map(), dead: null }
       worker.on('message', (m: FromWorker) => {
         if (!('id' in m)) return

@@ -3,7 +3,7 @@
 // writer can put each on disk in one write (see LineFile).
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs'
 import { table } from 'table'
-import type { Report, Status } from '../analysis/types.js'
+import type { Report, Status, ZoneReport } from '../analysis/types.js'
 
 export type BatchFormat = 'jsonl' | 'csv' | 'table'
 
@@ -61,10 +61,37 @@ export function errorCsvLine(e: CheckError): string {
   return csvRecord([e.name, e.type, 'error', '', '', '', e.message])
 }
 
-/** The report as `check --json` gives it, compact, on one line. */
+/**
+ * The zone entries already put into JSON. In a batch most of a report's bytes are the zones
+ * above the name (the root, the TLD, the DNS host's zone), the same objects for every name
+ * below them (the session judges a zone once): each is turned into text once.
+ */
+const zoneJson = new WeakMap<ZoneReport, string>()
+
+function zoneText(z: ZoneReport): string {
+  let text = zoneJson.get(z)
+  if (text === undefined) {
+    text = JSON.stringify(z)
+    zoneJson.set(z, text)
+  }
+  return text
+}
+
+/**
+ * The report as `check --json` gives it, compact, on one line: the text JSON.stringify makes
+ * of it (same keys in the same order), with each zone entry's text reused.
+ */
 export function jsonLine(r: Report): string {
   // JSON.stringify escapes every control character, so the line holds no raw newline.
-  return `${JSON.stringify(r)}\n`
+  let out = ''
+  for (const [k, v] of Object.entries(r) as [string, unknown][]) {
+    // JSON.stringify leaves out undefined members; a report has no functions or symbols.
+    if (v === undefined) continue
+    const text = k === 'chain' ? `[${(v as readonly ZoneReport[]).map(zoneText).join(',')}]`
+      : JSON.stringify(v)
+    out += `${out === '' ? '{' : ','}${JSON.stringify(k)}:${text}`
+  }
+  return `${out === '' ? '{' : out}}\n`
 }
 
 /**

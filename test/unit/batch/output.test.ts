@@ -107,6 +107,17 @@ describe('JSON lines', () => {
     expect(line.slice(0, -1)).not.toMatch(/[\n\r]/)
     expect(JSON.parse(line)).toEqual(JSON.parse(render(r, 'json')))
   })
+
+  it('is byte for byte what JSON.stringify makes, when its zone entries are reused', () => {
+    for (const n of ['ds-stale', 'stale', 'insecure', 'rsa']) {
+      const r = report(n)
+      expect(jsonLine(r)).toBe(`${JSON.stringify(r)}\n`)
+      // A second report sharing the same zone entries (as names under one zone do in a batch)
+      // reuses their text, and must still read as its own report.
+      const other = { ...r, query: { name: `other.${r.query.name}`, type: 'TXT' } }
+      expect(jsonLine(other)).toBe(`${JSON.stringify(other)}\n`)
+    }
+  })
 })
 
 describe('headline', () => {
