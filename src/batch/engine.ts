@@ -211,7 +211,7 @@ export function createExecutor(spec: EngineSpec, opts: ExecutorOptions): Executo
  * limit is high. A small young generation and a lower old-generation limit make it collect
  * sooner, which is what keeps a batch's peak memory down.
  */
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 128 }
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 96 }
 
 interface Pending {
   readonly q: Question

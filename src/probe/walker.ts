@@ -92,9 +92,10 @@ export interface WalkSession {
 /** Bounds for a session: a million names must not mean a million cached answers. */
 export const SESSION_LIMITS = {
   // Measured (docs/performance.md): a zone visit with its responses holds about 30 KB, so
-  // these bound a session near 60 MB however long the list; LRU keeps the shared parents.
-  zones: 2_000,
-  answers: 6_000,
+  // these bound a session near 30 MB however long the list (batch workers split them); LRU
+  // keeps the shared parents. 2,000 zones put the 10,000-name bench over its 300 MB target.
+  zones: 1_000,
+  answers: 3_000,
   /** No entry lives longer than this, whatever its TTL (the run may last hours). */
   maxTtlMs: 3_600_000,
   /** A server that did not answer is not asked again for this long. */
