@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline'
 import { nameFromZoneText } from '../wire/name.js'
 import type { BadLine } from './input.js'
 import { itemKey } from './input.js'
+import { KeySet } from './keyset.js'
 import { parseRecordType } from '../cli/input.js'
 
 const NEWLINE = 0x0a
@@ -71,8 +72,8 @@ export function dropPartialLine(path: string): number {
  * A missing file holds no keys.
  */
 export async function readDoneKeys(path: string, opts: { onBadLine?: (b: BadLine) => void } = {}):
-  Promise<Set<string>> {
-  const keys = new Set<string>()
+  Promise<KeySet> {
+  const keys = new KeySet()
   const stream = createReadStream(path)
   const missing = new Promise<boolean>((resolve) => {
     stream.once('error', (e) => { resolve('code' in e && e.code === 'ENOENT') })

@@ -224,7 +224,7 @@ async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
   const note = (text: string): void => { progress.note(`dnssec-doctor: ${text}`) }
 
   // --resume: cut a line a kill left unfinished, then learn what is done.
-  let done: ReadonlySet<string> = new Set()
+  let done: { has(key: string): boolean } = new Set<string>()
   if (a.resume && a.out !== undefined) {
     let cut: number
     try {
