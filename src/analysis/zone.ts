@@ -315,7 +315,8 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
     signatures: out?.signatures ?? [], zoneKeys })
   const tags = (list: readonly { keyTag: number }[]): string =>
     [...new Set(list.map((x) => x.keyTag))].join(', ') || 'none'
-  const fix = suggestedDs(v.zone, keys)
+  // The DS to publish, for the advice of a broken link only: a digest per KSK, not for free.
+  const fix = (): string[] => suggestedDs(v.zone, keys)
 
   if (keys.length === 0) {
     return result('bogus', finding('DNSKEY_MISSING', { zone, recordZone: zone,
@@ -342,7 +343,7 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
       evidence: [...ds.map((d) => `DS ${d.keyTag} ${d.algorithm} ${d.digestType} ${d.digest}: ${
         d.status}`), ...keyReports.map((k) => `DNSKEY ${k.keyTag} algorithm ${k.algorithm} `
         + `flags ${k.flags} (${k.role})`)],
-      message, advice: advise(code, { zone, parentZone, suggestedDs: fix }) }))
+      message, advice: advise(code, { zone, parentZone, suggestedDs: fix() }) }))
   }
   for (const d of ds.filter((x) => x.status === 'no-key')) {
     notes.push(finding('DS_STALE_ENTRY', { zone, recordZone: parentZone, keyTag: d.keyTag,
@@ -362,7 +363,7 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
         parentZone}, but no valid signature by it covers the DNSKEY set of ${zone}.`
       : `The DNSKEY set of ${zone} is not validly signed: ${describeSig(code, culprit, opts.at)}.`
     return result(status, finding(code, { zone, servers: g.servers, ...sigFields(culprit),
-      message, advice: advise(code, { zone, parentZone, suggestedDs: fix }) }))
+      message, advice: advise(code, { zone, parentZone, suggestedDs: fix() }) }))
   }
   const zoneKeys = keys.filter((k) => (k.flags & DNSKEY_FLAG_REVOKE) === 0)
   return result('secure', null, zoneKeys)
