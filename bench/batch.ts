@@ -189,6 +189,7 @@ async function reference(names: readonly string[], args: Args, verdicts: Map<str
   let failures = 0
   let done = 0
   const started = performance.now()
+  const cpu = { unbound: unboundCpuMs(args.dir), client: process.cpuUsage() }
   // unbound 1.17 drops a resolution that takes longer than about 1.9 s and answers only the
   // client's retry (lab notes): retry after 2.5 s, three tries in all.
   const worker = async (w: number): Promise<void> => {
@@ -207,11 +208,32 @@ async function reference(names: readonly string[], args: Args, verdicts: Map<str
   }
   await Promise.all(Array.from({ length: args.inFlight }, (_, w) => worker(w)))
   const seconds = (performance.now() - started) / 1000
+  const unboundMs = unboundCpuMs(args.dir) - cpu.unbound
+  const clientMs = cpuMs(process.cpuUsage(cpu.client))
   for (const s of sockets) s.close()
   return { label: `unbound 1.17, 2 threads, ${opts.warm ? 'WARM cache (a second pass)'
     : 'cold cache'} (${args.inFlight} in flight, ${args.sockets} sockets)`,
     names: done, seconds, stopped: done < names.length,
-    extra: { retries, 'no answer': failures } }
+    extra: { retries, 'no answer': failures,
+      'unbound CPU ms/name (its 2 threads, from /proc)': round(unboundMs / Math.max(done, 1), 3),
+      'client CPU ms/name (this process)': round(clientMs / Math.max(done, 1), 3) } }
+}
+
+/** CPU time of the lab's unbound (all its threads), ms, from /proc; NaN when unreadable. */
+function unboundCpuMs(dir: string): number {
+  try {
+    const pid = /^unbound (\d+)$/m.exec(readFileSync(`${dir}/run/pids`, 'utf8'))?.[1]
+    // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, after the ")" of comm.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return ticks * 10 // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN
+  }
+}
+
+function cpuMs(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1000
 }
 
 function verdictOf(r: { rcode: number; ad: boolean }): Verdict {
@@ -272,6 +294,8 @@ async function doctor(args: Args, setting: DoctorSetting,
     }
   }
   const started = performance.now()
+  // The whole process: the main thread and every worker thread.
+  const cpuStart = process.cpuUsage()
   const result = await runBounded(items(), {
     concurrency: setting.concurrency,
     signal: stop.signal,
@@ -299,6 +323,7 @@ async function doctor(args: Args, setting: DoctorSetting,
     },
   })
   const seconds = (performance.now() - started) / 1000
+  const cpu = cpuMs(process.cpuUsage(cpuStart))
   clearInterval(sampler)
   const { verifications } = await executor.close()
   // With --expose-gc: the heap the main thread still holds (with workers, theirs is gone by
@@ -318,6 +343,7 @@ async function doctor(args: Args, setting: DoctorSetting,
     'queries/name': round(exchanges / Math.max(done, 1), 2),
     'queries/secure name': round(secureExchanges / Math.max(secureNames, 1), 2),
     'signature checks/name': round(verifications / Math.max(done, 1), 2),
+    'CPU ms/name (the whole process, workers included)': round(cpu / Math.max(done, 1), 3),
     'peak RSS MB (sampled)': round(sample.rss / 1048576, 1),
     'peak main-thread heap MB (sampled)': round(sample.heap / 1048576, 1),
     'VmHWM MB': round(vmHwm() / 1024, 1),
