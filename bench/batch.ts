@@ -22,17 +22,13 @@ import type { Socket } from 'node:dgram'
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 
-import type { Report } from '../src/analysis/types.js'
-import { loadTrustAnchors, parseServerList } from '../src/anchors.js'
+import type { CheckSpec, Outcome } from '../src/batch/engine.js'
+import { createExecutor, defaultWorkers } from '../src/batch/engine.js'
 import type { BatchItem } from '../src/batch/input.js'
 import { readBatchInput } from '../src/batch/input.js'
-import { createServerLimiter } from '../src/batch/limiter.js'
-import { jsonLine, LineFile } from '../src/batch/output.js'
+import { LineFile } from '../src/batch/output.js'
 import { runBounded } from '../src/batch/runner.js'
-import type { CheckOptions } from '../src/check.js'
-import { check, newCheckSession } from '../src/check.js'
 import { clearKeyCache } from '../src/dnssec/verify.js'
-import { parseAllowNet } from '../src/net/guard.js'
 import { buildQuery } from '../src/wire/message.js'
 import { nameFromText, nameToText } from '../src/wire/name.js'
 
@@ -47,13 +43,18 @@ const LEVELS: Readonly<Record<string, string>> = {
 
 type Verdict = 'secure' | 'insecure' | 'bogus' | 'indeterminate' | 'error'
 
-/** One dnssec-doctor run: names at once, queries per server, and whether checks share work. */
+/**
+ * One dnssec-doctor run: names at once, queries per server, whether checks share work, and
+ * on how many worker threads.
+ */
 interface DoctorSetting {
   readonly concurrency: number
   readonly perServer: number
   /** none: every check walks alone; lean: a shared session, as batch runs it by default;
    * thorough: a shared session that still asks SOA serials and DS (batch --thorough). */
   readonly session: 'none' | 'lean' | 'thorough'
+  /** Worker threads, as `batch --workers` (0: all in the main thread). */
+  readonly workers: number
 }
 
 interface Args {
@@ -85,15 +86,16 @@ function parse(argv: string[]): Args {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: a whole number, not ${text}`)
     return n
   }
-  const doctor = (values.doctor ?? ['8/4/none', '8/4/lean']).map((spec) => {
-    const m = /^(\d+)\/(\d+)(?:\/(none|lean|thorough))?$/.exec(spec)
+  const doctor = (values.doctor ?? ['8/4/lean']).map((spec) => {
+    const m = /^(\d+)\/(\d+)(?:\/(none|lean|thorough))?(?:\/w(\d+))?$/.exec(spec)
     if (m === null) {
-      throw new Error(`--doctor CONCURRENCY/PER_SERVER[/none|lean|thorough], e.g. 8/4/lean, not ${
-        spec}`)
+      throw new Error('--doctor CONCURRENCY/PER_SERVER[/none|lean|thorough][/wWORKERS], e.g. '
+        + `8/4/lean/w2, not ${spec}`)
     }
-    const session = (m[3] ?? 'none') as DoctorSetting['session']
+    const session = (m[3] ?? 'lean') as DoctorSetting['session']
+    const workers = m[4] === undefined ? defaultWorkers() : Number(m[4])
     return { concurrency: whole(m[1] ?? '', '--doctor'), perServer: whole(m[2] ?? '', '--doctor'),
-      session }
+      session, workers }
   })
   return {
     dir: positionals[0] ?? '/tmp/dnssec-doctor-bench', doctor,
@@ -187,6 +189,7 @@ async function reference(names: readonly string[], args: Args, verdicts: Map<str
   let failures = 0
   let done = 0
   const started = performance.now()
+  const cpu = { unbound: unboundCpuMs(args.dir), client: process.cpuUsage() }
   // unbound 1.17 drops a resolution that takes longer than about 1.9 s and answers only the
   // client's retry (lab notes): retry after 2.5 s, three tries in all.
   const worker = async (w: number): Promise<void> => {
@@ -205,11 +208,32 @@ async function reference(names: readonly string[], args: Args, verdicts: Map<str
   }
   await Promise.all(Array.from({ length: args.inFlight }, (_, w) => worker(w)))
   const seconds = (performance.now() - started) / 1000
+  const unboundMs = unboundCpuMs(args.dir) - cpu.unbound
+  const clientMs = cpuMs(process.cpuUsage(cpu.client))
   for (const s of sockets) s.close()
   return { label: `unbound 1.17, 2 threads, ${opts.warm ? 'WARM cache (a second pass)'
     : 'cold cache'} (${args.inFlight} in flight, ${args.sockets} sockets)`,
     names: done, seconds, stopped: done < names.length,
-    extra: { retries, 'no answer': failures } }
+    extra: { retries, 'no answer': failures,
+      'unbound CPU ms/name (its 2 threads, from /proc)': round(unboundMs / Math.max(done, 1), 3),
+      'client CPU ms/name (this process)': round(clientMs / Math.max(done, 1), 3) } }
+}
+
+/** CPU time of the lab's unbound (all its threads), ms, from /proc; NaN when unreadable. */
+function unboundCpuMs(dir: string): number {
+  try {
+    const pid = /^unbound (\d+)$/m.exec(readFileSync(`${dir}/run/pids`, 'utf8'))?.[1]
+    // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, after the ")" of comm.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    const ticks = Number(fields[11]) + Number(fields[12])
+    return ticks * 10 // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN
+  }
+}
+
+function cpuMs(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1000
 }
 
 function verdictOf(r: { rcode: number; ad: boolean }): Verdict {
@@ -228,21 +252,21 @@ interface DoctorRun {
 
 async function doctor(args: Args, setting: DoctorSetting,
   limitNames: number, overall: AbortSignal): Promise<DoctorRun> {
-  const at = new Date()
-  const opts: CheckOptions = {
-    anchors: loadTrustAnchors(`${args.dir}/root-anchor.ds`, at),
-    rootServers: parseServerList(ROOT_HINT, 53),
-    guard: parseAllowNet(BENCH_NET),
-    resolvers: [],
-    timeoutMs: 2000,
-    // As the batch command runs it: the exchanges are counted, their bytes not kept.
-    captureBytes: false,
-    ...(setting.session === 'none' ? {}
-      : { session: newCheckSession({ lean: setting.session === 'lean' }) }),
+  const spec: CheckSpec = {
+    trustAnchor: `${args.dir}/root-anchor.ds`, at: null, allowNet: BENCH_NET,
+    rootHints: ROOT_HINT, port: null, timeoutMs: 2000, ipv6: false,
+    thorough: setting.session === 'thorough', resolvers: false, warnDays: 7,
   }
-  const limiter = createServerLimiter({ perServer: setting.perServer })
+  // As the batch command runs it (engine.ts): the same checker, on the same worker threads;
+  // `none` is the old way, a check without a session, for comparison.
+  const engine = { check: spec, format: 'jsonl' as const, perServer: setting.perServer,
+    share: 1, countServers: true }
+  // Each run starts with no public key imported, as a fresh `batch` process does.
+  clearKeyCache()
+  const executor = createExecutor(setting.session === 'none' ? { ...engine, session: false }
+    : engine, { workers: setting.workers, concurrency: setting.concurrency })
   const outPath = `${args.dir}/results-${setting.concurrency}-${setting.perServer}-${
-    setting.session}.jsonl`
+    setting.session}-w${executor.workers}.jsonl`
   writeFileSync(outPath, '')
   const out = LineFile.open(outPath)
   const verdicts = new Map<string, Verdict>()
@@ -253,8 +277,6 @@ async function doctor(args: Args, setting: DoctorSetting,
   let secureExchanges = 0
   let errors = 0
   let sample = { rss: 0, heap: 0 }
-  // Each run starts with no public key imported, as a fresh `batch` process does.
-  clearKeyCache()
   resetPeak()
   const sampler = setInterval(() => {
     const m = process.memoryUsage()
@@ -272,30 +294,27 @@ async function doctor(args: Args, setting: DoctorSetting,
     }
   }
   const started = performance.now()
+  // The whole process: the main thread and every worker thread.
+  const cpuStart = process.cpuUsage()
   const result = await runBounded(items(), {
     concurrency: setting.concurrency,
     signal: stop.signal,
-    work: async (item) => {
-      const { report, capture } = await check({ name: item.name, type: item.type },
-        { ...opts, wrapTransport: limiter.wrap })
-      // Only the count leaves the check: the capture itself is dropped here, as batch does.
-      const levels = new Map<string, number>()
-      for (const e of capture.exchanges) {
-        const level = LEVELS[e.server] ?? e.server
-        levels.set(level, (levels.get(level) ?? 0) + 1)
+    work: (item) => executor.run(item),
+    onResult: (_item, o: Outcome) => {
+      out.write(o.text)
+      // The name as the list has it (the report's is the same text, lower case here).
+      const name = o.name
+      verdicts.set(name, o.status === 'error' ? 'error' : o.status)
+      codes.set(name, o.code === '' ? o.codes[0] ?? '-' : o.code)
+      if (o.status === 'error') errors++
+      exchanges += o.exchanges
+      for (const [server, n] of Object.entries(o.servers ?? {})) {
+        const level = LEVELS[server] ?? server
+        perLevel.set(level, (perLevel.get(level) ?? 0) + n)
       }
-      return { report, exchanges: capture.exchanges.length, levels }
-    },
-    onResult: (item, r) => {
-      const name = nameToText(item.name)
-      out.write(jsonLine(r.report))
-      verdicts.set(name, r.report.status)
-      codes.set(name, codeOf(r.report))
-      exchanges += r.exchanges
-      for (const [level, n] of r.levels) perLevel.set(level, (perLevel.get(level) ?? 0) + n)
-      if (r.report.status === 'secure') {
+      if (o.status === 'secure') {
         secureNames++
-        secureExchanges += r.exchanges
+        secureExchanges += o.exchanges
       }
     },
     onError: (item) => {
@@ -304,9 +323,11 @@ async function doctor(args: Args, setting: DoctorSetting,
     },
   })
   const seconds = (performance.now() - started) / 1000
+  const cpu = cpuMs(process.cpuUsage(cpuStart))
   clearInterval(sampler)
-  // With --expose-gc: the heap the run still holds (the session, when there is one), garbage
-  // left out; the session is still referenced here through opts.
+  const { verifications } = await executor.close()
+  // With --expose-gc: the heap the main thread still holds (with workers, theirs is gone by
+  // now; with workers 0, the session is still referenced here through the executor).
   const gc = (globalThis as { gc?: () => void }).gc
   let retained: number | string = 'run node with --expose-gc'
   if (gc !== undefined) {
@@ -318,31 +339,25 @@ async function doctor(args: Args, setting: DoctorSetting,
   out.close()
   const done = result.finished
   const extra: Record<string, number | string> = {
+    'worker threads': executor.workers,
     'queries/name': round(exchanges / Math.max(done, 1), 2),
     'queries/secure name': round(secureExchanges / Math.max(secureNames, 1), 2),
+    'signature checks/name': round(verifications / Math.max(done, 1), 2),
+    'CPU ms/name (the whole process, workers included)': round(cpu / Math.max(done, 1), 3),
     'peak RSS MB (sampled)': round(sample.rss / 1048576, 1),
-    'peak heap MB (sampled)': round(sample.heap / 1048576, 1),
+    'peak main-thread heap MB (sampled)': round(sample.heap / 1048576, 1),
     'VmHWM MB': round(vmHwm() / 1024, 1),
-    'heap MB after the run, after GC': retained,
+    'main-thread heap MB after the run, after GC': retained,
     'checks that threw': errors,
-  }
-  // Read after the GC above, so the session was alive for it.
-  if (opts.session !== undefined) {
-    extra['session entries (zones, answers)'] = `${opts.session.walk.zones.size}, ${
-      opts.session.walk.answers.size}`
   }
   for (const [level, n] of perLevel) {
     extra[`queries/name to ${level}`] = round(n / Math.max(done, 1), 2)
   }
   return { verdicts, codes, side: { label: `dnssec-doctor, in-process, concurrency ${
-    setting.concurrency}, per-server ${setting.perServer}, session ${setting.session}`,
+    setting.concurrency}, per-server ${setting.perServer}, session ${setting.session}, ${
+    executor.workers} worker threads`,
   names: done, seconds,
   stopped: result.stopped, extra } }
-}
-
-/** The broken link's code, else the first finding's, else '-'. */
-function codeOf(r: Report): string {
-  return r.brokenLink?.code ?? r.findings[0]?.code ?? '-'
 }
 
 /** Peak resident set of this process, kB (Linux); 0 when unreadable. */

@@ -5,6 +5,7 @@ import type { Report } from './analysis/types.js'
 import type { ServerAddress, TrustAnchors } from './anchors.js'
 import { anchorsToText, parseServerList, parseTrustAnchors, readSmallFile } from './anchors.js'
 import type { AddressGuard } from './net/guard.js'
+import type { UdpPool } from './net/transport.js'
 import type { Capture, CapturedExchange } from './probe/capture.js'
 import { CAPTURE_FORMAT } from './probe/capture.js'
 import { captureTransport, liveTransport } from './probe/transports.js'
@@ -31,6 +32,8 @@ export interface CheckOptions {
   readonly session?: CheckSession
   /** False: the capture lists the walk's exchanges without their bytes (it will not be saved). */
   readonly captureBytes?: boolean
+  /** UDP sockets shared by the checks of a batch, instead of one per query. */
+  readonly udpPool?: UdpPool
   readonly rootServers: readonly ServerAddress[]
   readonly guard: AddressGuard | null
   /** Validate as of this time (default: now). */
@@ -54,8 +57,9 @@ export interface CheckSession {
   readonly lean: boolean
 }
 
-export function newCheckSession(opts: { lean?: boolean } = {}): CheckSession {
-  return { walk: newWalkSession(), states: new WeakMap(), lean: opts.lean ?? true }
+export function newCheckSession(opts: { lean?: boolean; share?: number } = {}): CheckSession {
+  return { walk: newWalkSession(opts.share === undefined ? {} : { share: opts.share }),
+    states: new WeakMap(), lean: opts.lean ?? true }
 }
 
 export interface CheckResult {
@@ -68,6 +72,7 @@ export async function check(question: Question, opts: CheckOptions): Promise<Che
   const record: CapturedExchange[] = []
   const live = liveTransport({ guard: opts.guard, record,
     ...(opts.captureBytes === undefined ? {} : { keepBytes: opts.captureBytes }),
+    ...(opts.udpPool === undefined ? {} : { udpPool: opts.udpPool }),
     ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }) })
   const transport = opts.wrapTransport === undefined ? live : opts.wrapTransport(live)
   const resolverRecord: CapturedExchange[] = []

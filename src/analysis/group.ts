@@ -38,6 +38,13 @@ export function groupResponses(responses: readonly ServerResponse[],
   const groups = new Map<string, { message: Message; servers: string[] }>()
   const failed: ServerResponse[] = []
   const lame: ServerResponse[] = []
+  // One answer is one group: no need to put its records into text to compare them.
+  const answered = responses.filter((r) => r.message !== null)
+  const only = answered.length === 1 ? answered[0] : undefined
+  if (only?.message != null && lameReason(only.message, opts.authoritative === true) === null) {
+    return { groups: [{ message: only.message, servers: [serverLabel(only)] }],
+      failed: responses.filter((x) => x.message === null), lame: [] }
+  }
   for (const r of responses) {
     if (r.message === null) {
       failed.push(r)

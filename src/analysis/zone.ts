@@ -354,7 +354,8 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
     signatures: out?.signatures ?? [], zoneKeys })
   const tags = (list: readonly { keyTag: number }[]): string =>
     [...new Set(list.map((x) => x.keyTag))].join(', ') || 'none'
-  const fix = suggestedDs(v.zone, keys)
+  // The DS to publish, for the advice of a broken link only: a digest per KSK, not for free.
+  const fix = (): string[] => suggestedDs(v.zone, keys)
 
   if (keys.length === 0) {
     return result('bogus', finding('DNSKEY_MISSING', { zone, recordZone: zone,
@@ -381,7 +382,7 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
       evidence: [...ds.map((d) => `DS ${d.keyTag} ${d.algorithm} ${d.digestType} ${d.digest}: ${
         d.status}`), ...keyReports.map((k) => `DNSKEY ${k.keyTag} algorithm ${k.algorithm} `
         + `flags ${k.flags} (${k.role})`)],
-      message, advice: advise(code, { zone, parentZone, suggestedDs: fix }) }))
+      message, advice: advise(code, { zone, parentZone, suggestedDs: fix() }) }))
   }
   for (const d of ds.filter((x) => x.status === 'no-key')) {
     notes.push(finding('DS_STALE_ENTRY', { zone, recordZone: parentZone, keyTag: d.keyTag,
@@ -428,7 +429,7 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
       ? `Replace the DS for ${zone} at the registrar (the ${parentZone} zone) with one made from `
         + `${signing.map((k) => `${roleOf(k)} ${tagOf.get(k)}`).join(' or ')}${fromSigner.length
           > 0 ? `: ${fromSigner.join(' ; ')}` : ''}, then remove the DS for key ${tags(dsKeys)}.`
-      : advise(code, { zone, parentZone, suggestedDs: fix })
+      : advise(code, { zone, parentZone, suggestedDs: fix() })
     const named = sepKeys[0]
     return result(status, finding(code, { zone, servers: g.servers, ...sigFields(culprit),
       ...(code === 'DNSKEY_NOT_SIGNED_BY_DS_KEY' && named !== undefined

@@ -12,6 +12,7 @@ import { nameFromText, nameToText } from '../wire/name.js'
 import type { Name } from '../wire/types.js'
 import { typeToText } from '../wire/text.js'
 import { parseRecordType, UsageError } from '../cli/input.js'
+import { KeySet } from './keyset.js'
 
 export interface BatchItem {
   /** 1-based line number in the input, for messages. */
@@ -34,7 +35,7 @@ export interface ReadOptions {
   /** Called for a repeated name and type (and for one in `skip`); the line is skipped. */
   readonly onSkip?: (item: BatchItem, why: 'duplicate' | 'done') => void
   /** Keys already checked (a resumed run): skipped without a check. */
-  readonly skip?: ReadonlySet<string>
+  readonly skip?: { has(key: string): boolean }
 }
 
 /** A line longer than this is not a name (255 octets, escaped as \DDD, plus a type). */
@@ -79,9 +80,9 @@ export function parseLine(text: string): { name: Name; type: number } | { reason
 export async function* readBatchInput(input: Readable, opts: ReadOptions = {}):
   AsyncGenerator<BatchItem> {
   // The keys seen so far: the one part of the run that grows with the list, bounded by its
-  // distinct names (about 100 bytes each: 100 MB for a million). Without it a repeated name
-  // would be checked again.
-  const seen = new Set<string>()
+  // distinct names (16 bytes each at most: 16 MB for a million; keyset.ts). Without it a
+  // repeated name would be checked again.
+  const seen = new KeySet()
   let line = 0
   {
     for await (const raw of boundedLines(input, MAX_LINE)) {
@@ -95,11 +96,10 @@ export async function* readBatchInput(input: Readable, opts: ReadOptions = {}):
         continue
       }
       const item = { line, ...parsed, key: itemKey(parsed.name, parsed.type) }
-      if (seen.has(item.key)) {
+      if (!seen.add(item.key)) {
         opts.onSkip?.(item, 'duplicate')
         continue
       }
-      seen.add(item.key)
       if (opts.skip?.has(item.key) === true) {
         opts.onSkip?.(item, 'done')
         continue

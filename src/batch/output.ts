@@ -3,7 +3,7 @@
 // writer can put each on disk in one write (see LineFile).
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs'
 import { table } from 'table'
-import type { Report, Status } from '../analysis/types.js'
+import type { Report, Status, ZoneReport } from '../analysis/types.js'
 
 export type BatchFormat = 'jsonl' | 'csv' | 'table'
 
@@ -37,18 +37,79 @@ export function headline(r: Report): Headline {
   return { code: '', zone: '', servers: [], message: '' }
 }
 
-/** The report as `check --json` gives it, compact, on one line. */
-export function jsonLine(r: Report): string {
-  // JSON.stringify escapes every control character, so the line holds no raw newline.
-  return `${JSON.stringify(r)}\n`
+/** The schema of the line a batch writes for a name whose check threw (docs/json.md). */
+export const BATCH_ERROR_SCHEMA = 'dnssec-doctor/batch-error/1'
+
+/** A name whose check threw instead of giving a report: what a results line says of it. */
+export interface CheckError {
+  /** Presentation form, as a report's query.name. */
+  readonly name: string
+  readonly type: string
+  readonly message: string
 }
 
 /**
+ * The results line for a check that threw: a line of its own schema, so that a reader that
+ * expects reports can tell it apart, with the query as a report has it (--resume reads it).
+ */
+export function errorJsonLine(e: CheckError): string {
+  return `${JSON.stringify({ schema: BATCH_ERROR_SCHEMA, query: { name: e.name, type: e.type },
+    status: 'error', error: e.message })}\n`
+}
+
+export function errorCsvLine(e: CheckError): string {
+  return csvRecord([e.name, e.type, 'error', '', '', '', e.message])
+}
+
+/**
+ * The zone entries already put into JSON. In a batch most of a report's bytes are the zones
+ * above the name (the root, the TLD, the DNS host's zone), the same objects for every name
+ * below them (the session judges a zone once): each is turned into text once.
+ */
+const zoneJson = new WeakMap<ZoneReport, string>()
+
+function zoneText(z: ZoneReport): string {
+  let text = zoneJson.get(z)
+  if (text === undefined) {
+    text = JSON.stringify(z)
+    zoneJson.set(z, text)
+  }
+  return text
+}
+
+/**
+ * The report as `check --json` gives it, compact, on one line: the text JSON.stringify makes
+ * of it (same keys in the same order), with each zone entry's text reused.
+ */
+export function jsonLine(r: Report): string {
+  // JSON.stringify escapes every control character, so the line holds no raw newline.
+  let out = ''
+  for (const [k, v] of Object.entries(r) as [string, unknown][]) {
+    // JSON.stringify leaves out undefined members; a report has no functions or symbols.
+    if (v === undefined) continue
+    const text = k === 'chain' ? `[${(v as readonly ZoneReport[]).map(zoneText).join(',')}]`
+      : JSON.stringify(v)
+    out += `${out === '' ? '{' : ','}${JSON.stringify(k)}:${text}`
+  }
+  return `${out === '' ? '{' : out}}\n`
+}
+
+/**
+ * A cell a spreadsheet would take for a formula: one that begins with =, +, -, @, a tab or a
+ * CR (OWASP "CSV Injection"). A name may begin with '-', and a message quotes what servers
+ * sent, so any of them can reach a cell.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/
+
+/**
  * One CSV field (RFC 4180 section 2, rules 5-7): enclosed in double quotes when it holds a
- * quote, a comma, CR or LF, with each quote inside doubled.
+ * quote, a comma, CR or LF, with each quote inside doubled. A field that a spreadsheet would
+ * run as a formula gets a leading apostrophe first, as OWASP advises: the text then shows as
+ * text, and a program reading the CSV sees the apostrophe.
  */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
+  const safe = FORMULA_START.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
 }
 
 /** One CSV record, ended by CRLF as RFC 4180 section 2 rule 1 has it. */
@@ -69,7 +130,7 @@ export interface TableRow {
   readonly line: number
   readonly name: string
   readonly type: string
-  readonly status: Status | 'failed'
+  readonly status: Status | 'error'
   readonly code: string
   readonly zone: string
   readonly ms: number
@@ -79,6 +140,10 @@ export function tableRow(line: number, r: Report, ms: number): TableRow {
   const h = headline(r)
   return { line, name: r.query.name, type: r.query.type, status: r.status, code: h.code,
     zone: h.zone, ms }
+}
+
+export function errorRow(line: number, e: CheckError, ms: number): TableRow {
+  return { line, name: e.name, type: e.type, status: 'error', code: '', zone: '', ms }
 }
 
 /** The rows in input order (checks finish in any order), as one aligned table. */

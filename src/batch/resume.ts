@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline'
 import { nameFromZoneText } from '../wire/name.js'
 import type { BadLine } from './input.js'
 import { itemKey } from './input.js'
+import { KeySet } from './keyset.js'
 import { parseRecordType } from '../cli/input.js'
 
 const NEWLINE = 0x0a
@@ -15,8 +16,9 @@ const CHUNK = 64 * 1024
  * Cuts the file after its last newline; returns the number of bytes removed (0 when the file
  * ends with a newline, is empty, or does not exist).
  */
-/** How every report line begins (`check --json`, compact). */
-const REPORT_START = '{"schema":"dnssec-doctor/report/1"'
+/** How every results line begins: a report (`check --json`, compact) or a check's error. */
+const LINE_STARTS = ['{"schema":"dnssec-doctor/report/1"',
+  '{"schema":"dnssec-doctor/batch-error/1"']
 
 /** --out names a file that is not a batch results file. */
 export class NotResultsError extends Error {
@@ -49,9 +51,11 @@ export function dropPartialLine(path: string): number {
     if (keep === size) return 0
     // Only a report cut short is ours to cut: any other text means --out names a file that is
     // not a results file, and nothing of it may be destroyed.
-    const head = Buffer.alloc(Math.min(REPORT_START.length, size - keep))
+    const longest = Math.max(...LINE_STARTS.map((l) => l.length))
+    const head = Buffer.alloc(Math.min(longest, size - keep))
     readSync(fd, head, 0, head.length, keep)
-    if (!REPORT_START.startsWith(head.toString('utf8'))) {
+    const text = head.toString('utf8')
+    if (!LINE_STARTS.some((start) => start.startsWith(text) || text.startsWith(start))) {
       throw new NotResultsError(`${path} does not end with a dnssec-doctor report; it is not a `
         + 'results file of batch (nothing was changed)')
     }
@@ -68,8 +72,8 @@ export function dropPartialLine(path: string): number {
  * A missing file holds no keys.
  */
 export async function readDoneKeys(path: string, opts: { onBadLine?: (b: BadLine) => void } = {}):
-  Promise<Set<string>> {
-  const keys = new Set<string>()
+  Promise<KeySet> {
+  const keys = new KeySet()
   const stream = createReadStream(path)
   const missing = new Promise<boolean>((resolve) => {
     stream.once('error', (e) => { resolve('code' in e && e.code === 'ENOENT') })

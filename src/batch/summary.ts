@@ -3,11 +3,14 @@
 // so it costs the same for ten names and for a million.
 import type { Report, Status } from '../analysis/types.js'
 
-/** A verdict, or `failed`: the check itself threw (a bug; the message went to stderr). */
-export type BatchStatus = Status | 'failed'
+/**
+ * A verdict, or `error`: the check itself threw (a bug, not a DNS problem); its results line
+ * says so with the message (errorJsonLine in output.ts).
+ */
+export type BatchStatus = Status | 'error'
 
 export const STATUSES: readonly BatchStatus[] =
-  ['secure', 'insecure', 'bogus', 'indeterminate', 'failed']
+  ['secure', 'insecure', 'bogus', 'indeterminate', 'error']
 
 const TOP_CODES = 10
 const SLOWEST = 5
@@ -33,7 +36,7 @@ export interface Tally {
 }
 
 export function newTally(): Tally {
-  return { status: { secure: 0, insecure: 0, bogus: 0, indeterminate: 0, failed: 0 },
+  return { status: { secure: 0, insecure: 0, bogus: 0, indeterminate: 0, error: 0 },
     codes: new Map(), slowest: [], problems: 0, badLines: 0, duplicates: 0, resumed: 0 }
 }
 
@@ -51,8 +54,17 @@ export function addReport(t: Tally, r: Report, opts: { ms: number; problem: bool
   addSlow(t, { name: r.query.name, type: r.query.type, ms: opts.ms })
 }
 
+/** Counts one name of a batch, whatever ran its check (engine.ts). */
+export function addOutcome(t: Tally, o: { name: string; type: string; status: BatchStatus;
+  codes: readonly string[]; problem: boolean }, ms: number): void {
+  t.status[o.status]++
+  if (o.problem) t.problems++
+  for (const code of o.codes) t.codes.set(code, (t.codes.get(code) ?? 0) + 1)
+  addSlow(t, { name: o.name, type: o.type, ms })
+}
+
 export function addFailure(t: Tally, slow: Slow): void {
-  t.status.failed++
+  t.status.error++
   addSlow(t, slow)
 }
 
@@ -69,7 +81,7 @@ export function topCodes(t: Tally): [string, number][] {
 
 /**
  * The batch's exit code: 1 when any name has a problem (the rule of `check`), else 3 when
- * every name checked was undecided (indeterminate, or its check failed), else 2 when no line
+ * every name checked was undecided (indeterminate, or its check threw), else 2 when no line
  * of the list was a name at all, else 0.
  */
 export function batchExitCode(t: Tally): number {
@@ -78,7 +90,7 @@ export function batchExitCode(t: Tally): number {
   // No line of the list was a name (empty, comments only, or only bad lines): a script that
   // generated the list must not read this as success.
   if (n === 0 && t.resumed === 0 && t.duplicates === 0) return 2
-  if (n > 0 && t.status.indeterminate + t.status.failed === n) return 3
+  if (n > 0 && t.status.indeterminate + t.status.error === n) return 3
   return 0
 }
 
@@ -100,7 +112,7 @@ function plural(count: number, what: string): string {
 }
 
 export function statusCounts(t: Tally): string {
-  return STATUSES.filter((s) => s !== 'failed' || t.status.failed > 0)
+  return STATUSES.filter((s) => s !== 'error' || t.status.error > 0)
     .map((s) => `${s} ${t.status[s]}`).join(', ')
 }
 

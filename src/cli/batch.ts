@@ -5,34 +5,30 @@ import { createReadStream, openSync, statSync } from 'node:fs'
 import { constants } from 'node:os'
 import type { Readable } from 'node:stream'
 import type { Argv, CommandModule } from 'yargs'
-import type { Report } from '../analysis/types.js'
-import { loadTrustAnchors, parseServerList, ROOT_SERVERS_V4 } from '../anchors.js'
-import type { CheckOptions } from '../check.js'
-import { check, newCheckSession } from '../check.js'
-import { guardFromEnv, publicOnlyGuard } from '../net/guard.js'
-import type { BatchItem } from '../batch/input.js'
-import { countListLines, readBatchInput } from '../batch/input.js'
-import { createServerLimiter, DEFAULT_PER_SERVER } from '../batch/limiter.js'
-import type { ServerLimiter } from '../batch/limiter.js'
-import type { BatchFormat, TableRow } from '../batch/output.js'
+import { newCheckSession } from '../check.js'
+import { ALLOW_NET_ENV } from '../net/guard.js'
+import type { CheckSpec, EngineSpec, Outcome } from '../batch/engine.js'
 import {
-  CSV_HEADER, csvLine, jsonLine, LineFile, renderResultTable, tableRow,
-} from '../batch/output.js'
+  checkOptionsOf, createExecutor, defaultWorkers, errorOutcome,
+} from '../batch/engine.js'
+import { countListLines, readBatchInput } from '../batch/input.js'
+import { DEFAULT_PER_SERVER } from '../batch/limiter.js'
+import type { BatchFormat, TableRow } from '../batch/output.js'
+import { CSV_HEADER, LineFile, renderResultTable } from '../batch/output.js'
 import { Progress } from '../batch/progress.js'
 import { dropPartialLine, readDoneKeys } from '../batch/resume.js'
 import { DEFAULT_CONCURRENCY, DEFAULT_GRACE_MS, runBounded } from '../batch/runner.js'
-import { addFailure, addReport, batchExitCode, newTally, renderSummary } from '../batch/summary.js'
+import { addOutcome, batchExitCode, newTally, renderSummary } from '../batch/summary.js'
 import { nameToText } from '../wire/name.js'
 import { typeToText } from '../wire/text.js'
 import {
-  lastNumber, lastString, parseAt, parsePort, parseTimeout, parseWarnDays, resolverSet,
-  UsageError,
+  lastNumber, lastString, parseAt, parsePort, parseTimeout, parseWarnDays, UsageError,
 } from './input.js'
-import { exitCodeFor } from './exit.js'
 import { withTrustOptions, withWalkOptions } from './options.js'
 
 const MAX_CONCURRENCY = 256
 const MAX_PER_SERVER = 64
+const MAX_WORKERS = 16
 
 /** The options of the batch command, as the builder declares them. */
 function batchOptions<T>(y: Argv<T>) {
@@ -60,6 +56,8 @@ function batchOptions<T>(y: Argv<T>) {
     .option('thorough', { type: 'boolean', default: false, describe: 'Also ask every server '
       + 'for its SOA serial and the parent for the DS, as check does (slower)' })
     .option('json', { type: 'boolean', describe: 'Same as --format jsonl' })
+    .option('workers', { type: 'number', coerce: lastNumber, describe: 'Worker threads that '
+      + 'check names (default: one per core, at most 4; 0: none, all in the main thread)' })
 }
 
 export type BatchArgs = Awaited<ReturnType<typeof batchOptions>['argv']>
@@ -117,8 +115,8 @@ export function batchCommand<T>(opts: { setCode: (code: number) => void; io?: Ba
 interface Settings {
   readonly format: BatchFormat
   readonly concurrency: number
-  readonly perServer: number
-  readonly checkOptions: CheckOptions
+  readonly workers: number
+  readonly engine: EngineSpec
 }
 
 /** Whether two paths name one file (the same device and inode), when both exist. */
@@ -162,23 +160,28 @@ function settings(a: BatchArgs): Settings {
   }
   const concurrency = whole(a.concurrency, MAX_CONCURRENCY, '--concurrency')
   const perServer = whole(a['per-server'], MAX_PER_SERVER, '--per-server')
-  const port = parsePort(a.port)
-  const timeoutMs = parseTimeout(a.timeout)
-  const at = parseAt(a.at)
-  const anchors = loadTrustAnchors(a['trust-anchor'] ?? null, at ?? new Date())
-  const guard = guardFromEnv(process.env, a['allow-net']) ?? publicOnlyGuard()
-  const rootServers = a['root-hints'] === undefined
-    ? ROOT_SERVERS_V4.map((address) => ({ address, port: 53 }))
-    : parseServerList(a['root-hints'], port ?? 53)
-  // A batch of thousands must not hammer the public resolvers: they are asked only on request.
-  const resolvers = a.resolvers === 'default' ? resolverSet([], true) : []
-  // One session for the run: zones shared by many names are fetched and judged once.
-  const session = newCheckSession({ lean: !a.thorough })
-  return { format, concurrency, perServer, checkOptions: { anchors, rootServers, guard,
-    resolvers, timeoutMs, ipv6: a.ipv6, session, captureBytes: false,
-    warnDays: parseWarnDays(a['warn-days']),
-    ...(at === undefined ? {} : { at }),
-    ...(port === undefined ? {} : { authPort: port }) } }
+  const workers = a.workers === undefined ? defaultWorkers() : a.workers
+  if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) {
+    throw new UsageError(`--workers: give a whole number from 0 to ${MAX_WORKERS}, not ${
+      workers}`)
+  }
+  const fromEnv = process.env[ALLOW_NET_ENV]
+  const check: CheckSpec = {
+    trustAnchor: a['trust-anchor'] ?? null, at: parseAt(a.at)?.toISOString() ?? null,
+    allowNet: a['allow-net'] ?? (fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv
+      : null),
+    rootHints: a['root-hints'] ?? null, port: parsePort(a.port) ?? null,
+    timeoutMs: parseTimeout(a.timeout), ipv6: a.ipv6, thorough: a.thorough,
+    // A batch of thousands must not hammer the public resolvers: they are asked only on
+    // request.
+    resolvers: a.resolvers === 'default', warnDays: parseWarnDays(a['warn-days']),
+  }
+  // Built once here so that a bad anchor file or network list is reported before anything
+  // runs; each checker (this thread's or a worker's) builds its own from the same spec, with
+  // one session for its share of the run: zones shared by many names are judged once.
+  checkOptionsOf(check, newCheckSession())
+  return { format, concurrency, workers,
+    engine: { check, format, perServer, share: 1, countServers: false } }
 }
 
 /** The input stream, with a missing or unreadable file reported before anything runs. */
@@ -197,14 +200,6 @@ function openInput(path: string, io: BatchIo): { stream: Readable; file: boolean
     throw new UsageError(`batch: cannot read ${path}: ${e instanceof Error ? e.message : e}`)
   }
   return { stream: createReadStream(path, { fd }), file: regular }
-}
-
-/** One name, checked, its walk's queries going through the batch's per-server limiter. */
-async function checkItem(item: BatchItem, s: Settings, limiter: ServerLimiter):
-  Promise<Report> {
-  const { report } = await check({ name: item.name, type: item.type },
-    { ...s.checkOptions, wrapTransport: limiter.wrap })
-  return report
 }
 
 /** Runs a batch; returns the exit code. */
@@ -229,7 +224,7 @@ async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
   const note = (text: string): void => { progress.note(`dnssec-doctor: ${text}`) }
 
   // --resume: cut a line a kill left unfinished, then learn what is done.
-  let done: ReadonlySet<string> = new Set()
+  let done: { has(key: string): boolean } = new Set<string>()
   if (a.resume && a.out !== undefined) {
     let cut: number
     try {
@@ -282,9 +277,25 @@ async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
   const ticker = quiet ? null : setInterval(() => { progress.update(tally, total()) }, 1000)
   ticker?.unref()
 
-  const limiter = createServerLimiter({ perServer: s.perServer })
+  const executor = createExecutor(s.engine, { workers: s.workers,
+    concurrency: s.concurrency })
   const rows: TableRow[] = []
   const started = Date.now()
+  // Every name gets its line, a check that threw too (status error), so the results account
+  // for every name of the list.
+  const record = (line: number, o: Outcome, ms: number): void => {
+    if (o.error !== null) {
+      note(`${where}:${line}: ${o.name} ${o.type}: the check failed: ${o.error}`)
+    }
+    if (s.format === 'table') {
+      rows.push({ line, name: o.name, type: o.type, status: o.status, code: o.code,
+        zone: o.zone, ms })
+    } else {
+      emit(o.text)
+    }
+    addOutcome(tally, o, ms)
+    if (!quiet) progress.update(tally, total())
+  }
   let result
   try {
     result = await runBounded(readBatchInput(input.stream, {
@@ -297,22 +308,16 @@ async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
     }), {
       concurrency: s.concurrency,
       signal: stop.signal,
-      work: (item) => checkItem(item, s, limiter),
-      onResult: (item, report, ms) => {
-        if (s.format === 'jsonl') emit(jsonLine(report))
-        else if (s.format === 'csv') emit(csvLine(report))
-        else rows.push(tableRow(item.line, report, ms))
-        addReport(tally, report, { ms, problem: exitCodeFor(report) === 1 })
-        if (!quiet) progress.update(tally, total())
-      },
+      work: (item) => executor.run(item),
+      onResult: (item, o, ms) => { record(item.line, o, ms) },
+      // The executor gives an error outcome for a check that threw; this is a last resort.
       onError: (item, e, ms) => {
-        const name = `${nameToText(item.name)} ${typeToText(item.type)}`
-        note(`${where}:${item.line}: ${name}: the check failed: ${
-          e instanceof Error ? e.message : String(e)}`)
-        addFailure(tally, { name: nameToText(item.name), type: typeToText(item.type), ms })
+        record(item.line, errorOutcome(s.format, nameToText(item.name), typeToText(item.type),
+          e), ms)
       },
     })
   } finally {
+    await executor.close()
     if (ticker !== null) clearInterval(ticker)
     if (io.signals) {
       process.off('SIGINT', onSignal)

@@ -5,6 +5,7 @@ import { randomInt } from 'node:crypto'
 import type { ServerAddress } from '../anchors.js'
 import type { AddressGuard } from '../net/guard.js'
 import { exchange } from '../net/transport.js'
+import type { UdpPool } from '../net/transport.js'
 import { buildQuery, decodeMessage } from '../wire/message.js'
 import { nameEquals, nameToText } from '../wire/name.js'
 import type { Message } from '../wire/types.js'
@@ -21,6 +22,8 @@ export interface LiveOptions {
    * saves no capture, and the hex of every query and response was most of its garbage.
    */
   readonly keepBytes?: boolean
+  /** Sockets shared with other checks of a batch (see UdpPool). */
+  readonly udpPool?: UdpPool
 }
 
 /** The EDNS buffer size every walk query offers (the DNS Flag Day 2020 value). */
@@ -31,7 +34,8 @@ export function liveTransport(opts: LiveOptions): Transport {
     const query = buildQuery({ id: randomInt(0, 65536), name: q.name, type: q.type, rd: false,
       dnssecOk: true, udpSize: UDP_BUFFER_SIZE })
     const result = await exchange(server, query, { guard: opts.guard,
-      timeoutMs: opts.timeoutMs ?? 2000, retries: 1 })
+      timeoutMs: opts.timeoutMs ?? 2000, retries: 1,
+      ...(opts.udpPool === undefined ? {} : { udpPool: opts.udpPool }) })
     const qname = nameToText(q.name).toLowerCase()
     const bytes = opts.keepBytes === false ? (): string => '' : hex
     for (const a of result.attempts) {

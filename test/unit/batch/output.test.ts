@@ -59,6 +59,28 @@ describe('CSV (RFC 4180)', () => {
       .toEqual([['name', 'type', 'status', 'code', 'zone', 'servers', 'message'], fields])
   })
 
+  // OWASP "CSV Injection": a cell beginning with =, +, -, @, tab or CR is run as a formula
+  // by spreadsheets; the advised defence is a leading apostrophe, which they show as text.
+  it.each([
+    ['a minus', '-2+3+cmd|\' /C calc\'!A0', "'-2+3+cmd|' /C calc'!A0"],
+    ['an equals sign', '=1+1', "'=1+1"],
+    ['a plus', '+1', "'+1"],
+    ['an at sign', '@SUM(A1)', "'@SUM(A1)"],
+    ['a tab', '\t=1', "'\t=1"],
+    ['a carriage return', '\r=1', '"\'\r=1"'],
+    ['a name beginning with a hyphen', '-bad.example.', "'-bad.example."],
+  ])('neutralises a cell beginning with %s', (_what, value, safe) => {
+    expect(csvField(value)).toBe(safe)
+    // Read back by an independent parser, the cell no longer begins with a formula character.
+    const cell = pythonCsv(csvRecord([value]))[0]?.[0] ?? ''
+    expect(cell).toBe(`'${value}`)
+    expect(cell).not.toMatch(/^[=+\-@\t\r]/)
+  })
+
+  it('leaves a hyphen inside a cell alone', () => {
+    expect(csvField('a-b.example.')).toBe('a-b.example.')
+  })
+
   it('gives a bogus name its broken link: code, zone and the server at fault', () => {
     const rows = pythonCsv(csvLine(report('ds-stale')) + csvLine(report('stale')))
     expect(rows.map((r) => r.slice(0, 6))).toEqual([
@@ -84,6 +106,17 @@ describe('JSON lines', () => {
     expect(line.endsWith('\n')).toBe(true)
     expect(line.slice(0, -1)).not.toMatch(/[\n\r]/)
     expect(JSON.parse(line)).toEqual(JSON.parse(render(r, 'json')))
+  })
+
+  it('is byte for byte what JSON.stringify makes, when its zone entries are reused', () => {
+    for (const n of ['ds-stale', 'stale', 'insecure', 'rsa']) {
+      const r = report(n)
+      expect(jsonLine(r)).toBe(`${JSON.stringify(r)}\n`)
+      // A second report sharing the same zone entries (as names under one zone do in a batch)
+      // reuses their text, and must still read as its own report.
+      const other = { ...r, query: { name: `other.${r.query.name}`, type: 'TXT' } }
+      expect(jsonLine(other)).toBe(`${JSON.stringify(other)}\n`)
+    }
   })
 })
 

@@ -33,7 +33,7 @@ describe('the tally', () => {
       [fake('f.', 'secure'), 20],
       [fake('g.', 'secure'), 60],
     ])
-    expect(t.status).toEqual({ secure: 3, insecure: 1, bogus: 2, indeterminate: 1, failed: 0 })
+    expect(t.status).toEqual({ secure: 3, insecure: 1, bogus: 2, indeterminate: 1, error: 0 })
     expect(topCodes(t)).toEqual([['RRSIG_EXPIRED', 2], ['NS_INCONSISTENT', 1],
       ['NS_UNREACHABLE', 1]])
     expect(t.slowest.map((s) => s.name)).toEqual(['e.', 'b.', 'g.', 'd.', 'c.'])
