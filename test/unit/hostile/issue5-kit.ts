@@ -234,3 +234,32 @@ export async function startNet(specs: ZoneSpec[], port: number): Promise<Net> {
     },
   }
 }
+
+/** A root at `root` delegating test. (signed) to `tld`, plus the given zones below test. */
+export function hierarchy(root: string, tld: string, kids: ZoneSpec[]): ZoneSpec[] {
+  const glue = (k: ZoneSpec): Rec[] => k.records.filter((r) =>
+    (r.name === k.name && r.type === T.NS) || (r.type === T.A && r.name !== k.name
+      && k.records.some((n) => n.type === T.NS && n.name === k.name
+        && n.data.equals(encName(r.name)))))
+  return [
+    { name: '.', addresses: [root], records: [rec('.', T.NS, rd.name('a.root.')),
+      rec('a.root.', T.A, rd.A(root)), rec('test.', T.NS, rd.name('ns1.test.')),
+      rec('ns1.test.', T.A, rd.A(tld))] },
+    { name: 'test.', addresses: [tld], records: [rec('test.', T.NS, rd.name('ns1.test.')),
+      rec('ns1.test.', T.A, rd.A(tld)), ...kids.flatMap(glue)] },
+    ...kids,
+  ]
+}
+
+export async function checkKit(net: Net, root: string, port: number, name: string,
+  type = 1): Promise<import('../../../src/analysis/types.js').Report> {
+  const { parseTrustAnchors } = await import('../../../src/anchors.js')
+  const { check } = await import('../../../src/check.js')
+  const { guardFromEnv } = await import('../../../src/net/guard.js')
+  const { nameFromText } = await import('../../../src/wire/name.js')
+  const { report } = await check({ name: nameFromText(name), type }, {
+    anchors: parseTrustAnchors(net.anchor, 'kit root', new Date()),
+    rootServers: [{ address: root, port }], guard: guardFromEnv({}, '127.0.0.0/8'),
+    authPort: port, timeoutMs: 500 })
+  return report
+}
