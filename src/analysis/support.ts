@@ -11,7 +11,7 @@ import type { DenialFailure } from '../dnssec/denial.js'
 import type { ServerResponse } from '../probe/walker.js'
 import { nameToText } from '../wire/name.js'
 import { typeToText } from '../wire/text.js'
-import { lameReason, serverLabel } from './group.js'
+import { groupsByData, lameReason, serverLabel } from './group.js'
 import type { ResponseGroup } from './group.js'
 import { rrsetsOf, validateRRset } from './rrset.js'
 import type { SignatureReport, Status, ZoneReport } from './types.js'
@@ -138,8 +138,14 @@ export function proofFailureCode(result: DenialFailure, records: number):
   return result.mechanism === 'nsec3' ? 'NSEC3_PROOF_INVALID' : 'NSEC_PROOF_INVALID'
 }
 
-export function noteInconsistent(zone: string, what: string, groups: readonly ResponseGroup[],
-  findings: Finding[]): void {
+/**
+ * NS_INCONSISTENT when the servers differ in data. Groups that differ only in signature bytes
+ * (online or ECDSA signing, same key and window) are one answer here, though each was verified.
+ */
+export function noteInconsistent(zone: string, what: string,
+  signedGroups: readonly ResponseGroup[], findings: Finding[]): void {
+  const groups = groupsByData(signedGroups)
+  if (groups.length < 2) return
   findings.push(finding('NS_INCONSISTENT', { zone, servers: groups.flatMap((g) => g.servers),
     evidence: groups.map((g) => `${g.servers.join(', ')}: ${serialOf(g.message)}${
       g.message.answer.length} answer records, ${g.message.authority.length} authority records`),
