@@ -53,16 +53,23 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
     return done(parent.status, why)
   }
   noteUnreachable(v.dnskey, zone, findings)
-  if (v.unresolvedNameServers.length > 0) {
-    const names = v.unresolvedNameServers.map(nameToText)
+  const loops = v.lookupLoops ?? []
+  if (v.unresolvedNameServers.length > 0 || loops.length > 0) {
+    const names = [...new Set([...v.unresolvedNameServers, ...loops.map((l) => l.name)]
+      .map(nameToText))]
     findings.push(finding('NS_NO_ADDRESS', { zone, recordZone: base.parent ?? zone,
-      evidence: names,
+      evidence: [...names, ...loops.map((l) => `${nameToText(l.name)}: ${l.why}`)],
       message: `${names.length === 1 ? 'Name server' : `${names.length} name servers`} of ${zone} `
         + `(${names.slice(0, 6).join(', ')}${names.length > 6 ? ', ...' : ''}) could not be given `
-        + `an address: ${v.unresolvedNameServers.some((n) => isSubdomain(n, v.zone))
-          ? `a name server inside ${zone} needs glue (an address record) in the referral from ${
-            base.parent ?? 'the parent'}, and there is none` : 'its own name does not resolve'}.`,
-      advice: `Add the glue addresses at the registrar (${base.parent ?? 'the parent'} zone), or `
+        + `an address: ${loops.length > 0 ? `looking up ${loops.map((l) => nameToText(l.name))
+          .join(', ')} leads back into a zone whose own servers are being looked up (${
+          loops.map((l) => l.why).join('; ')}), a loop resolvers cannot follow either`
+          : v.unresolvedNameServers.some((n) => isSubdomain(n, v.zone))
+            ? `a name server inside ${zone} needs glue (an address record) in the referral from ${
+              base.parent ?? 'the parent'}, and there is none` : 'its own name does not resolve'}.`,
+      advice: loops.length > 0 ? 'Break the loop: give the zones on it glue at their parent, or '
+        + 'use name servers whose names resolve without the zones they serve.'
+        : `Add the glue addresses at the registrar (${base.parent ?? 'the parent'} zone), or `
         + 'use name servers whose names resolve.' }))
   }
 
