@@ -410,10 +410,12 @@ class Walker {
         const ns = rr.data.target
         if ([...parentNs, ...out].some((x) => x.name !== null && nameEquals(x.name, ns))) continue
         if (parentNs.length + out.length >= LIMITS.serversPerZone) return out
-        let addresses = this.glue(m, ns)
-        if (addresses.length === 0 && !isSubdomain(ns, zone)) {
-          addresses = await this.lookupAddresses(ns, depth, chain, loops)
-        }
+        // Addresses in the answer count only for names inside the zone: the zone's servers
+        // have no say over other names (RFC 2181 5.4.1; unbound's scrubber drops such records
+        // as possible poison), so an outside name is looked up where it lives.
+        const inZone = isSubdomain(ns, zone)
+        let addresses = inZone ? this.glue(m, ns) : []
+        if (!inZone) addresses = await this.lookupAddresses(ns, depth, chain, loops)
         out.push({ name: ns, addresses })
       }
     }
