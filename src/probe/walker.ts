@@ -365,7 +365,7 @@ class Walker {
     // one timeout more; asking it alongside DNSKEY/SOA would need a second round for new ones.
     const full = !lean && parent !== null && referrals.length > 0
     const apexNs = full ? await this.askAll(dedupe(parentNs.flatMap((ns) => ns.addresses)),
-      { name: zone, type: RRType.NS }) : []
+      { name: zone, type: RRType.NS }, true) : []
     const nameServers = [...parentNs,
       ...await this.childOnly(zone, parentNs, apexNs, depth, chain, loops)]
     const servers = dedupe(nameServers.flatMap((ns) => ns.addresses))
@@ -383,8 +383,8 @@ class Walker {
         : this.askAll(parent.servers, { name: zone, type: RRType.DS }),
       this.askAll(servers, { name: zone, type: RRType.DNSKEY }),
       lean ? [] : this.askAll(servers, { name: zone, type: RRType.SOA }),
-      full ? this.askAll(servers, { name: zone, type: RRType.CDS }) : [],
-      full ? this.askAll(servers, { name: zone, type: RRType.CDNSKEY }) : [],
+      full ? this.askAll(servers, { name: zone, type: RRType.CDS }, true) : [],
+      full ? this.askAll(servers, { name: zone, type: RRType.CDNSKEY }, true) : [],
     ])
     const visit: ZoneVisit = { zone, parent, nameServers, servers, ds, dnskey, soa, referrals,
       unresolvedNameServers: unresolved, apexNs, cds, cdnskey,
@@ -459,11 +459,17 @@ class Walker {
     return []
   }
 
-  private askAll(servers: readonly ServerAddress[], q: Question): Promise<ServerResponse[]> {
-    return Promise.all(servers.map((s) => this.ask(s, q)))
+  /**
+   * `extra`: a question of the check's own (apex NS, CDS, CDNSKEY) that resolvers never ask
+   * while resolving; a timeout on it says nothing of the questions they do ask, so it does not
+   * put the server on the silent list (a server may drop only unknown types, RFC 3597 aside).
+   */
+  private askAll(servers: readonly ServerAddress[], q: Question, extra = false):
+    Promise<ServerResponse[]> {
+    return Promise.all(servers.map((s) => this.ask(s, q, extra)))
   }
 
-  private ask(s: ServerAddress, q: Question): Promise<ServerResponse> {
+  private ask(s: ServerAddress, q: Question, extra: boolean): Promise<ServerResponse> {
     const k = `${s.address}|${s.port}|${key(q.name)}|${q.type}`
     if (q.type !== RRType.DNSKEY && q.type !== RRType.DS) this.asked.add(k)
     const known = this.cache.get(k)
@@ -475,7 +481,7 @@ class Walker {
         detail: 'not asked: it did not answer an earlier question of this check' })
     }
     const p = this.transport(s, q)
-    void p.then((r) => { if (r.error === 'timeout') this.silent.add(server) })
+    if (!extra) void p.then((r) => { if (r.error === 'timeout') this.silent.add(server) })
     this.cache.set(k, p, SESSION_LIMITS.maxTtlMs)
     // Once answered, kept for the answer's TTL (a failure briefly), within the session bounds.
     void p.then((r) => { this.cache.expireIn(k, ttlOf([r])) })
