@@ -40,9 +40,13 @@ export interface ZoneState {
   readonly findings: readonly Finding[]
 }
 
-/** One finding per zone and kind of failure, listing every server that had it. */
+/**
+ * One finding per zone and kind of failure, listing every server that had it (with its first
+ * failure). `question`: the question, named in the evidence when it is not the zone's DNSKEY.
+ */
 export function noteUnreachable(responses: readonly { server: string; port: number;
-  error: string | null; detail?: string }[], zone: string, findings: Finding[]): void {
+  error: string | null; detail?: string }[], zone: string, findings: Finding[],
+  question?: string): void {
   for (const r of responses) {
     // A failed TCP fallback has its own finding (noteTcpFallback): it is not a silent server.
     if (r.error === null || r.error === 'tcp-fallback') continue
@@ -57,7 +61,8 @@ export function noteUnreachable(responses: readonly { server: string; port: numb
       : code === 'RESPONSE_MALFORMED' ? 'sent a response that cannot be used' : 'did not answer'
     const f = finding(code, { zone, servers,
       evidence: [...(prev?.evidence ?? []),
-        `${label}: ${r.error}${r.detail ? `: ${r.detail}` : ''}`],
+        `${label}: ${question === undefined ? '' : `${question}: `}${r.error}${
+          r.detail ? `: ${r.detail}` : ''}`],
       message: `${servers.length === 1 ? 'A server' : `${servers.length} servers`} of ${zone} `
         + `(${servers.join(', ')}): ${what}.`,
       advice: code === 'QUERY_BLOCKED' ? 'Widen --allow-net if these servers should be asked.'

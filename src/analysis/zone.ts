@@ -6,7 +6,7 @@ import { dsDigest } from '../dnssec/digest.js'
 import { keyTag } from '../dnssec/keytag.js'
 import type { Finding } from '../findings.js'
 import { finding } from '../findings.js'
-import type { ZoneVisit } from '../probe/walker.js'
+import type { ServerResponse, ZoneVisit } from '../probe/walker.js'
 import { isSubdomain, nameEquals, nameToText } from '../wire/name.js'
 import { rcodeToText } from '../wire/text.js'
 import type { DNSKEYData, DSData, Message, Name } from '../wire/types.js'
@@ -53,6 +53,11 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
     return done(parent.status, why)
   }
   noteUnreachable(v.dnskey, zone, findings)
+  // The check's own questions (full checks): a server that fails only these still answers
+  // resolvers, but parents scanning CDS (RFC 7344) and the NS comparison cannot read it.
+  for (const [list, type] of extraQuestions(v)) {
+    noteUnreachable(list, zone, findings, `${zone} ${type}`)
+  }
   const loops = v.lookupLoops ?? []
   if (v.unresolvedNameServers.length > 0 || loops.length > 0) {
     const names = [...new Set([...v.unresolvedNameServers, ...loops.map((l) => l.name)]
@@ -113,6 +118,11 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
   const { groups, lame } = groupResponses(v.dnskey, { authoritative: true })
   noteLame(lame, zone, findings, true)
   noteLame(groupResponses(v.soa, { authoritative: true }).lame, zone, findings, true)
+  // Known shortcoming: SERVER_ERROR_RCODE's message calls the server lame even when only
+  // these questions got the error rcode (e.g. FORMERR for CDS); the evidence names them.
+  for (const [list] of extraQuestions(v)) {
+    noteLame(groupResponses(list, { authoritative: true }).lame, zone, findings, true)
+  }
   const tcp = noteTcpFallback(v.dnskey, zone, `${zone} DNSKEY`, groups.length === 0)
   if (tcp !== null && groups.length === 0) {
     // What validators do: without the key set nothing in the zone validates (SERVFAIL).
@@ -502,4 +512,9 @@ function sameNote(a: Finding, b: Finding): boolean {
 
 function sameBytes(a: Uint8Array | null, b: Uint8Array): boolean {
   return a !== null && a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+/** The zone's own NS, CDS and CDNSKEY answers, which only full checks ask for. */
+function extraQuestions(v: ZoneVisit): [readonly ServerResponse[], string][] {
+  return [[v.apexNs ?? [], 'NS'], [v.cds ?? [], 'CDS'], [v.cdnskey ?? [], 'CDNSKEY']]
 }
