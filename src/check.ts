@@ -81,6 +81,7 @@ export async function check(question: Question, opts: CheckOptions): Promise<Che
     walk(question, transport, { rootServers: opts.rootServers,
       ...(opts.authPort === undefined ? {} : { port: opts.authPort }),
       ...(opts.ipv6 === undefined ? {} : { ipv6: opts.ipv6 }),
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       ...(opts.session === undefined ? {} : { session: opts.session.walk,
         lean: opts.session.lean }) }),
     probeResolvers(question, opts.resolvers ?? [], { guard: opts.guard, record: resolverRecord,

@@ -77,9 +77,30 @@ export function lameReason(m: Message, authoritative: boolean): string | null {
   return null
 }
 
-function fingerprint(m: Message): string {
+/**
+ * Groups whose servers serve the same data: an RRSIG counts by everything but its signature
+ * bytes. Online signers (and every ECDSA signer) make new signature bytes on each signing
+ * (RFC 6605 section 6), so servers that agree on the data, key and validity window differ
+ * in those bytes only; that is not an inconsistency. Each group is still verified apart.
+ */
+export function groupsByData(groups: readonly ResponseGroup[]): ResponseGroup[] {
+  const out = new Map<string, { message: Message; servers: string[] }>()
+  for (const g of groups) {
+    const k = fingerprint(g.message, { signatures: false })
+    const known = out.get(k)
+    if (known === undefined) out.set(k, { message: g.message, servers: [...g.servers] })
+    else known.servers.push(...g.servers)
+  }
+  return [...out.values()]
+}
+
+/** Rcode and records, TTLs left out; without `signatures`, RRSIG signature bytes too. */
+function fingerprint(m: Message, opts: { signatures?: boolean } = {}): string {
+  const bare = opts.signatures === false
   const lines = [...m.answer, ...m.authority]
-    .map((rr) => rrToText({ ...rr, ttl: 0 }))
+    .map((rr) => rrToText(bare && rr.data.kind === 'RRSIG'
+      ? { ...rr, ttl: 0, data: { ...rr.data, signature: new Uint8Array(0) } }
+      : { ...rr, ttl: 0 }))
     .sort()
   return `${m.rcode}\n${lines.join('\n')}`
 }

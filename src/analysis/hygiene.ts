@@ -219,8 +219,24 @@ export function cdsNotes(v: ZoneVisit, parentZone: string, ds: readonly DSData[]
     k.protocol} ${k.algorithm} ${k.algorithm === 0 ? Buffer.from(k.publicKey).toString('base64')
     : `(key ${keyTag(k)})`}`), ...dsLines.map((l) => `at ${parentZone}: ${
     l}`), ...signedNote(cds, v.zone, keys, at), ...signedNote(cdnskey, v.zone, keys, at)]
-  // RFC 8078 section 4: CDS 0 0 0 00 and CDNSKEY 0 3 0 AA== ask the parent to remove the DS.
-  if (cdsData.some((d) => d.algorithm === 0) || keyData.some((k) => k.algorithm === 0)) {
+  // RFC 8078 section 4: CDS 0 0 0 00 and CDNSKEY 0 3 0 AA== ask the parent to remove the DS,
+  // each as an RRset of that one record. Beside other records it is no signal at all.
+  const deletes = [cdsData.filter((d) => d.algorithm === 0).length,
+    keyData.filter((k) => k.algorithm === 0).length]
+  const sizes = [cdsData.length, keyData.length]
+  if (deletes.some((n, i) => n > 0 && sizes[i] !== 1)) {
+    const types = ['CDS', 'CDNSKEY'].filter((_, i) => (deletes[i] ?? 0) > 0 && sizes[i] !== 1)
+    return [finding('CDS_MISMATCH', { zone, recordZone: zone, servers, evidence,
+      message: `The ${types.join(' and ')} set of ${zone} mixes the RFC 8078 delete signal `
+        + '(CDS 0 0 0 00 / CDNSKEY 0 3 0 AA==) with keys. The delete signal is a set of that '
+        + 'one record (RFC 8078 section 4), so this set is neither a request to remove the DS '
+        + 'nor a valid list of keys: parents that scan CDS ignore it, and the DS at '
+        + `${parentZone} stays as it is.`,
+      advice: `If ${zone} is to stay signed, remove the delete record (CDS 0 0 0 00 / CDNSKEY 0 3 `
+        + '0 AA==) and keep only the records for the keys the DS should name. If it is to be '
+        + 'unsigned, publish the delete record alone.' })]
+  }
+  if (deletes.some((n) => n > 0)) {
     return [finding('CDS_DELETE', { zone, recordZone: zone, servers, evidence,
       message: `${zone} publishes the RFC 8078 delete signal (CDS 0 0 0 00 / CDNSKEY 0 3 0 AA==) `
         + `while ${parentZone} still has its DS (${ds.map((d) => `key ${d.keyTag}`).join(', ')}). `

@@ -11,7 +11,7 @@ import type { DenialFailure } from '../dnssec/denial.js'
 import type { ServerResponse } from '../probe/walker.js'
 import { nameToText } from '../wire/name.js'
 import { typeToText } from '../wire/text.js'
-import { lameReason, serverLabel } from './group.js'
+import { groupsByData, lameReason, serverLabel } from './group.js'
 import type { ResponseGroup } from './group.js'
 import { rrsetsOf, validateRRset } from './rrset.js'
 import type { SignatureReport, Status, ZoneReport } from './types.js'
@@ -40,9 +40,13 @@ export interface ZoneState {
   readonly findings: readonly Finding[]
 }
 
-/** One finding per zone and kind of failure, listing every server that had it. */
+/**
+ * One finding per zone and kind of failure, listing every server that had it (with its first
+ * failure). `question`: the question, named in the evidence when it is not the zone's DNSKEY.
+ */
 export function noteUnreachable(responses: readonly { server: string; port: number;
-  error: string | null; detail?: string }[], zone: string, findings: Finding[]): void {
+  error: string | null; detail?: string }[], zone: string, findings: Finding[],
+  question?: string): void {
   for (const r of responses) {
     // A failed TCP fallback has its own finding (noteTcpFallback): it is not a silent server.
     if (r.error === null || r.error === 'tcp-fallback') continue
@@ -57,7 +61,8 @@ export function noteUnreachable(responses: readonly { server: string; port: numb
       : code === 'RESPONSE_MALFORMED' ? 'sent a response that cannot be used' : 'did not answer'
     const f = finding(code, { zone, servers,
       evidence: [...(prev?.evidence ?? []),
-        `${label}: ${r.error}${r.detail ? `: ${r.detail}` : ''}`],
+        `${label}: ${question === undefined ? '' : `${question}: `}${r.error}${
+          r.detail ? `: ${r.detail}` : ''}`],
       message: `${servers.length === 1 ? 'A server' : `${servers.length} servers`} of ${zone} `
         + `(${servers.join(', ')}): ${what}.`,
       advice: code === 'QUERY_BLOCKED' ? 'Widen --allow-net if these servers should be asked.'
@@ -138,8 +143,14 @@ export function proofFailureCode(result: DenialFailure, records: number):
   return result.mechanism === 'nsec3' ? 'NSEC3_PROOF_INVALID' : 'NSEC_PROOF_INVALID'
 }
 
-export function noteInconsistent(zone: string, what: string, groups: readonly ResponseGroup[],
-  findings: Finding[]): void {
+/**
+ * NS_INCONSISTENT when the servers differ in data. Groups that differ only in signature bytes
+ * (online or ECDSA signing, same key and window) are one answer here, though each was verified.
+ */
+export function noteInconsistent(zone: string, what: string,
+  signedGroups: readonly ResponseGroup[], findings: Finding[]): void {
+  const groups = groupsByData(signedGroups)
+  if (groups.length < 2) return
   findings.push(finding('NS_INCONSISTENT', { zone, servers: groups.flatMap((g) => g.servers),
     evidence: groups.map((g) => `${g.servers.join(', ')}: ${serialOf(g.message)}${
       g.message.answer.length} answer records, ${g.message.authority.length} authority records`),

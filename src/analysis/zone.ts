@@ -6,7 +6,7 @@ import { dsDigest } from '../dnssec/digest.js'
 import { keyTag } from '../dnssec/keytag.js'
 import type { Finding } from '../findings.js'
 import { finding } from '../findings.js'
-import type { ZoneVisit } from '../probe/walker.js'
+import type { ServerResponse, ZoneVisit } from '../probe/walker.js'
 import { isSubdomain, nameEquals, nameToText } from '../wire/name.js'
 import { rcodeToText } from '../wire/text.js'
 import type { DNSKEYData, DSData, Message, Name } from '../wire/types.js'
@@ -53,16 +53,28 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
     return done(parent.status, why)
   }
   noteUnreachable(v.dnskey, zone, findings)
-  if (v.unresolvedNameServers.length > 0) {
-    const names = v.unresolvedNameServers.map(nameToText)
+  // The check's own questions (full checks): a server that fails only these still answers
+  // resolvers, but parents scanning CDS (RFC 7344) and the NS comparison cannot read it.
+  for (const [list, type] of extraQuestions(v)) {
+    noteUnreachable(list, zone, findings, `${zone} ${type}`)
+  }
+  const loops = v.lookupLoops ?? []
+  if (v.unresolvedNameServers.length > 0 || loops.length > 0) {
+    const names = [...new Set([...v.unresolvedNameServers, ...loops.map((l) => l.name)]
+      .map(nameToText))]
     findings.push(finding('NS_NO_ADDRESS', { zone, recordZone: base.parent ?? zone,
-      evidence: names,
+      evidence: [...names, ...loops.map((l) => `${nameToText(l.name)}: ${l.why}`)],
       message: `${names.length === 1 ? 'Name server' : `${names.length} name servers`} of ${zone} `
         + `(${names.slice(0, 6).join(', ')}${names.length > 6 ? ', ...' : ''}) could not be given `
-        + `an address: ${v.unresolvedNameServers.some((n) => isSubdomain(n, v.zone))
-          ? `a name server inside ${zone} needs glue (an address record) in the referral from ${
-            base.parent ?? 'the parent'}, and there is none` : 'its own name does not resolve'}.`,
-      advice: `Add the glue addresses at the registrar (${base.parent ?? 'the parent'} zone), or `
+        + `an address: ${loops.length > 0 ? `looking up ${loops.map((l) => nameToText(l.name))
+          .join(', ')} leads back into a zone whose own servers are being looked up (${
+          loops.map((l) => l.why).join('; ')}), a loop resolvers cannot follow either`
+          : v.unresolvedNameServers.some((n) => isSubdomain(n, v.zone))
+            ? `a name server inside ${zone} needs glue (an address record) in the referral from ${
+              base.parent ?? 'the parent'}, and there is none` : 'its own name does not resolve'}.`,
+      advice: loops.length > 0 ? 'Break the loop: give the zones on it glue at their parent, or '
+        + 'use name servers whose names resolve without the zones they serve.'
+        : `Add the glue addresses at the registrar (${base.parent ?? 'the parent'} zone), or `
         + 'use name servers whose names resolve.' }))
   }
 
@@ -106,6 +118,11 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
   const { groups, lame } = groupResponses(v.dnskey, { authoritative: true })
   noteLame(lame, zone, findings, true)
   noteLame(groupResponses(v.soa, { authoritative: true }).lame, zone, findings, true)
+  // Known shortcoming: SERVER_ERROR_RCODE's message calls the server lame even when only
+  // these questions got the error rcode (e.g. FORMERR for CDS); the evidence names them.
+  for (const [list] of extraQuestions(v)) {
+    noteLame(groupResponses(list, { authoritative: true }).lame, zone, findings, true)
+  }
   const tcp = noteTcpFallback(v.dnskey, zone, `${zone} DNSKEY`, groups.length === 0)
   if (tcp !== null && groups.length === 0) {
     // What validators do: without the key set nothing in the zone validates (SERVFAIL).
@@ -496,4 +513,9 @@ function sameNote(a: Finding, b: Finding): boolean {
 
 function sameBytes(a: Uint8Array | null, b: Uint8Array): boolean {
   return a !== null && a.length === b.length && a.every((x, i) => x === b[i])
+}
+
+/** The zone's own NS, CDS and CDNSKEY answers, which only full checks ask for. */
+function extraQuestions(v: ZoneVisit): [readonly ServerResponse[], string][] {
+  return [[v.apexNs ?? [], 'NS'], [v.cds ?? [], 'CDS'], [v.cdnskey ?? [], 'CDNSKEY']]
 }

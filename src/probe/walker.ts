@@ -57,6 +57,12 @@ export interface ZoneVisit {
   /** Name servers named in the referral that had no address we could find. */
   readonly unresolvedNameServers: readonly Name[]
   /**
+   * Name servers whose address lookup led back into a zone still being visited (a.test. lists
+   * ns.c.test., and c.test. is served by ns.a.test. without glue), or waited too long on
+   * another walk's visit: each with why. Resolvers cannot follow such a loop either.
+   */
+  readonly lookupLoops?: readonly { readonly name: Name; readonly why: string }[]
+  /**
    * Full checks only (empty in lean walks and for the root): the zone's own apex NS set as its
    * servers answer it, and the CDS and CDNSKEY it publishes for its parent (RFC 7344).
    */
@@ -98,6 +104,11 @@ export interface WalkOptions {
   readonly lean?: boolean
   /** Zones and answers shared with other walks of the same run (see newWalkSession). */
   readonly session?: WalkSession
+  /**
+   * The transport's per-query timeout (default 2000 ms): a walk waits at most
+   * LIMITS.sharedWaitTimeouts of them for a zone another walk of the session is visiting.
+   */
+  readonly timeoutMs?: number
 }
 
 /** What the walks of one batch run share, each entry for as long as its TTL allows. */
@@ -140,7 +151,19 @@ export const LIMITS = {
   nsLookupDepth: 3,
   /** Addresses asked per zone: a hostile referral cannot make us query a thousand servers. */
   serversPerZone: 16,
+  /**
+   * Query timeouts a walk waits for a zone visit that another walk of a batch started. Two
+   * walks can each hold a visit the other's name-server lookup needs; the chain of zones of
+   * one walk cannot see that, so the wait is bounded. Known cost: a visit slower than this
+   * (many dead servers, nested glueless lookups) fails the lookup that waited for it.
+   */
+  sharedWaitTimeouts: 10,
 } as const
+
+/** Why a lookup stopped without an answer (a loop of zone visits, or a wait that ran out). */
+interface Stop { readonly stop: string }
+type Loop = NonNullable<ZoneVisit['lookupLoops']>[number]
+const isStop = (x: unknown): x is Stop => typeof x === 'object' && x !== null && 'stop' in x
 
 export async function walk(question: Question, transport: Transport,
   opts: WalkOptions): Promise<WalkResult> {
@@ -166,6 +189,15 @@ class Walker {
     if (!this.limits.includes(text) && this.limits.length < 32) this.limits.push(text)
   }
   private nsLookups = 0
+  /** Visits this walk started; any other pending visit is another walk's (bounded wait). */
+  private readonly own = new WeakSet<Promise<ZoneVisit>>()
+  /** Every loop or wait that stopped a lookup of this walk, in order (bounded). */
+  private readonly stops: string[] = []
+
+  private stopped(text: string): Stop {
+    if (this.stops.length < 64) this.stops.push(text)
+    return { stop: text }
+  }
 
   constructor(private readonly transport: Transport, private readonly opts: WalkOptions) {
     const session = opts.session ?? newWalkSession()
@@ -185,8 +217,10 @@ class Walker {
     const chain = [key(question.name)]
     let aliasLoop: string[] | null = null
     for (let hop = 0; ; hop++) {
-      const step = await this.resolve(target, await this.closestKnown(target, root), 0)
-      if (step === null) break
+      const start = await this.closestKnown(target, root)
+      const step = isStop(start) ? start : await this.resolve(target, start, 0, [])
+      if (isStop(step)) this.limit(step.stop)
+      if (step === null || isStop(step)) break
       steps.push(step)
       if (question.type === RRType.CNAME) break
       // The links inside this answer, then where the chain leaves the zone (if it does).
@@ -218,18 +252,41 @@ class Walker {
    * closest delegation it has cached (RFC 1034 5.3.3): with a shared session, the names of a
    * batch under a known zone skip the root and the TLD.
    */
-  private async closestKnown(q: Question, root: ZoneVisit): Promise<ZoneVisit> {
+  private async closestKnown(q: Question, root: ZoneVisit): Promise<ZoneVisit | Stop> {
     // A DS lives on the parent side of a cut (RFC 4035 3.1.4.1): never start at the zone itself.
     const name = q.type === RRType.DS ? q.name.slice(1) : q.name
     for (let i = 0; i < name.length; i++) {
       const known = this.zones.get(key(name.slice(i)))
-      if (known !== undefined) return known
+      if (known !== undefined) return this.waitFor(known, key(name.slice(i)))
     }
     return root
   }
 
-  /** Descends from `start` by referrals until some zone answers for the name. */
-  private async resolve(q: Question, start: ZoneVisit, depth: number): Promise<AnswerStep | null> {
+  /**
+   * A visit from the session: another walk's may wait on this one (each needing a name server
+   * the other's zone holds), so that wait is bounded. Timers are cleared, never left running.
+   */
+  private async waitFor(visit: Promise<ZoneVisit>, zone: string): Promise<ZoneVisit | Stop> {
+    if (this.own.has(visit)) return visit
+    const ms = LIMITS.sharedWaitTimeouts * (this.opts.timeoutMs ?? 2000)
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<Stop>((resolve) => {
+      timer = setTimeout(() => resolve(this.stopped(`waited ${ms} ms for ${zone}, which `
+        + 'another lookup of this run was visiting')), ms)
+    })
+    try {
+      return await Promise.race([visit, late])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /**
+   * Descends from `start` by referrals until some zone answers for the name. `chain`: the zones
+   * whose visits wait on this lookup (a name server's address); entering one again is a loop.
+   */
+  private async resolve(q: Question, start: ZoneVisit, depth: number,
+    chain: readonly string[]): Promise<AnswerStep | Stop | null> {
     let zone = start
     for (let cuts = 0; cuts < LIMITS.referrals; cuts++) {
       const responses = await this.askAll(zone.servers, q)
@@ -240,14 +297,17 @@ class Walker {
       if (child !== null) {
         const referrals = responses.filter((r) => r.message !== null
           && delegationIn(r.message, zone.zone, q) !== null)
-        zone = await this.enter(child, zone, usable.message, referrals, depth)
+        const next = await this.enter(child, zone, usable.message, referrals, depth, chain)
+        if (isStop(next)) return next
+        zone = next
         continue
       }
       // A server authoritative for both parent and child answers from the child without a
       // referral; the signer name of its signatures reveals the cut (RFC 4035 5.3.1).
       const cut = hiddenCut(usable.message, zone.zone, q.name)
       if (cut !== null && this.zones.get(key(cut)) === undefined) {
-        zone = await this.visit(cut, zone, zone.nameServers, [], [])
+        zone = await this.visit(cut, zone, zone.nameServers, [], [], depth,
+          [...chain, key(cut)])
         const again = await this.askAll(zone.servers, q)
         return { question: q, zone, responses: again,
           aliasTarget: aliasTarget(usable.message, q, zone.zone) }
@@ -260,28 +320,34 @@ class Walker {
   }
 
   private async enter(child: Name, parent: ZoneVisit, referral: Message,
-    referrals: ServerResponse[], depth: number): Promise<ZoneVisit> {
-    const known = this.zones.get(key(child))
-    if (known !== undefined) return known
+    referrals: ServerResponse[], depth: number, chain: readonly string[]):
+    Promise<ZoneVisit | Stop> {
+    const k = key(child)
+    // Its visit waits on this very lookup: waiting for it would never end (RFC 1034 5.3.3).
+    if (chain.includes(k)) return this.stopped(`${[...chain, k].join(' -> ')} loops`)
+    const known = this.zones.get(k)
+    if (known !== undefined) return this.waitFor(known, k)
     // Claimed before the first await, so that concurrent walks share one visit of the zone.
-    const visit = this.enterNew(child, parent, referral, referrals, depth)
-    this.zones.set(key(child), visit, SESSION_LIMITS.maxTtlMs)
+    const visit = this.enterNew(child, parent, referral, referrals, depth, [...chain, k])
+    this.own.add(visit)
+    this.zones.set(k, visit, SESSION_LIMITS.maxTtlMs)
     return visit
   }
 
   private async enterNew(child: Name, parent: ZoneVisit, referral: Message,
-    referrals: ServerResponse[], depth: number): Promise<ZoneVisit> {
+    referrals: ServerResponse[], depth: number, chain: readonly string[]): Promise<ZoneVisit> {
     const nsNames = referral.authority
       .filter((rr) => rr.type === RRType.NS && nameEquals(rr.name, child))
       .map((rr) => (rr.data.kind === 'NS' ? rr.data.target : []))
     const unresolved: Name[] = []
+    const loops: Loop[] = []
     const nameServers: NameServer[] = []
     for (const ns of nsNames.slice(0, LIMITS.serversPerZone)) {
       let addresses = this.glue(referral, ns)
       // A name server inside the zone it serves can only be reached through glue: looking it
       // up would need that very zone (RFC 1034 4.2.1).
       if (addresses.length === 0 && !isSubdomain(ns, child)) {
-        addresses = await this.lookupAddresses(ns, depth)
+        addresses = await this.lookupAddresses(ns, depth, chain, loops)
       }
       if (addresses.length === 0) unresolved.push(ns)
       nameServers.push({ name: ns, addresses })
@@ -290,21 +356,26 @@ class Walker {
       this.limit(`used only ${LIMITS.serversPerZone} of ${nsNames.length} name servers of ${
         nameToText(child)}`)
     }
-    return this.visit(child, parent, nameServers, referrals, unresolved, depth)
+    return this.visit(child, parent, nameServers, referrals, unresolved, depth, chain, loops)
   }
 
   private async visit(zone: Name, parent: ZoneVisit | null, parentNs: readonly NameServer[],
-    referrals: readonly ServerResponse[], unresolved: readonly Name[], depth = 0):
+    referrals: readonly ServerResponse[], unresolved: readonly Name[], depth = 0,
+    chain: readonly string[] = [key(zone)], parentLoops: readonly Loop[] = []):
     Promise<ZoneVisit> {
+    const loops = [...parentLoops]
     const lean = this.opts.lean === true
     // A full check asks the zone for its own NS set: a server that only the child lists
     // (RFC 2181 5.4.1) still gets queries from resolvers that learnt it, so it is asked too.
-    // Known cost: this question comes before the others, so a dead server delays the zone by
-    // one timeout more; asking it alongside DNSKEY/SOA would need a second round for new ones.
+    // Known cost: this question comes before the others, and its timeout does not silence the
+    // server (see askAll), so a dead server delays the zone by one timeout round more (measured:
+    // the demo's timeout scenario, 1 s timeout, 2 s -> 4 s); asking it alongside DNSKEY/SOA
+    // would need a second round for the servers only the zone lists.
     const full = !lean && parent !== null && referrals.length > 0
     const apexNs = full ? await this.askAll(dedupe(parentNs.flatMap((ns) => ns.addresses)),
-      { name: zone, type: RRType.NS }) : []
-    const nameServers = [...parentNs, ...await this.childOnly(zone, parentNs, apexNs, depth)]
+      { name: zone, type: RRType.NS }, true) : []
+    const nameServers = [...parentNs,
+      ...await this.childOnly(zone, parentNs, apexNs, depth, chain, loops)]
     const servers = dedupe(nameServers.flatMap((ns) => ns.addresses))
     if (servers.length > LIMITS.serversPerZone) {
       this.limit(`asked only ${LIMITS.serversPerZone} of ${servers.length} addresses of ${
@@ -320,19 +391,24 @@ class Walker {
         : this.askAll(parent.servers, { name: zone, type: RRType.DS }),
       this.askAll(servers, { name: zone, type: RRType.DNSKEY }),
       lean ? [] : this.askAll(servers, { name: zone, type: RRType.SOA }),
-      full ? this.askAll(servers, { name: zone, type: RRType.CDS }) : [],
-      full ? this.askAll(servers, { name: zone, type: RRType.CDNSKEY }) : [],
+      full ? this.askAll(servers, { name: zone, type: RRType.CDS }, true) : [],
+      full ? this.askAll(servers, { name: zone, type: RRType.CDNSKEY }, true) : [],
     ])
     const visit: ZoneVisit = { zone, parent, nameServers, servers, ds, dnskey, soa, referrals,
-      unresolvedNameServers: unresolved, apexNs, cds, cdnskey }
-    // A zone is known for as long as its keys may be cached (RFC 4035 5.3.3: the TTLs).
-    this.zones.set(key(zone), Promise.resolve(visit), ttlOf([...ds, ...dnskey]))
+      unresolvedNameServers: unresolved, apexNs, cds, cdnskey,
+      ...(loops.length === 0 ? {} : { lookupLoops: loops }) }
+    // A zone is known for as long as its keys may be cached (RFC 4035 5.3.3: the TTLs); one
+    // whose name-server lookup looped only briefly: a later walk finds the zones done.
+    const ttl = ttlOf([...ds, ...dnskey])
+    this.zones.set(key(zone), Promise.resolve(visit),
+      loops.length === 0 ? ttl : Math.min(ttl, SESSION_LIMITS.failureTtlMs))
     return visit
   }
 
   /** Name servers in the zone's own NS set that the referral did not name, with addresses. */
   private async childOnly(zone: Name, parentNs: readonly NameServer[],
-    apexNs: readonly ServerResponse[], depth: number): Promise<NameServer[]> {
+    apexNs: readonly ServerResponse[], depth: number, chain: readonly string[],
+    loops: Loop[]): Promise<NameServer[]> {
     const out: NameServer[] = []
     for (const r of apexNs) {
       const m = r.message
@@ -342,10 +418,12 @@ class Walker {
         const ns = rr.data.target
         if ([...parentNs, ...out].some((x) => x.name !== null && nameEquals(x.name, ns))) continue
         if (parentNs.length + out.length >= LIMITS.serversPerZone) return out
-        let addresses = this.glue(m, ns)
-        if (addresses.length === 0 && !isSubdomain(ns, zone)) {
-          addresses = await this.lookupAddresses(ns, depth)
-        }
+        // Addresses in the answer count only for names inside the zone: the zone's servers
+        // have no say over other names (RFC 2181 5.4.1; unbound's scrubber drops such records
+        // as possible poison), so an outside name is looked up where it lives.
+        const inZone = isSubdomain(ns, zone)
+        let addresses = inZone ? this.glue(m, ns) : []
+        if (!inZone) addresses = await this.lookupAddresses(ns, depth, chain, loops)
         out.push({ name: ns, addresses })
       }
     }
@@ -361,8 +439,12 @@ class Walker {
         ? [{ address: rr.data.address, port }] : []))
   }
 
-  /** A glueless name server: resolve its address from the root, with a bounded budget. */
-  private async lookupAddresses(ns: Name, depth: number): Promise<ServerAddress[]> {
+  /**
+   * A glueless name server: resolve its address from the root, with a bounded budget. A lookup
+   * that loops back into `chain` fails at once, its reason added to `loops`.
+   */
+  private async lookupAddresses(ns: Name, depth: number, chain: readonly string[],
+    loops: Loop[]): Promise<ServerAddress[]> {
     if (depth >= LIMITS.nsLookupDepth || this.nsLookups >= LIMITS.nsLookups) {
       this.limit('stopped resolving glueless name servers: lookup limit')
       return []
@@ -370,22 +452,32 @@ class Walker {
     this.nsLookups++
     const root = await this.zones.get(key([]))
     if (root === undefined) return []
-    const step = await this.resolve({ name: ns, type: RRType.A }, root, depth + 1)
+    const seen = this.stops.length
+    const step = await this.resolve({ name: ns, type: RRType.A }, root, depth + 1, chain)
     const port = this.opts.port ?? 53
-    for (const r of step?.responses ?? []) {
+    for (const r of isStop(step) ? [] : step?.responses ?? []) {
       const found = (r.message?.answer ?? [])
         .filter((rr) => rr.data.kind === 'A' && nameEquals(rr.name, ns))
         .map((rr) => ({ address: (rr.data as { address: string }).address, port }))
       if (found.length > 0) return found
     }
+    // A loop anywhere inside this lookup (even in a nested one) is why it found nothing.
+    const why = this.stops.slice(seen)
+    if (why.length > 0) loops.push({ name: ns, why: why.join('; ') })
     return []
   }
 
-  private askAll(servers: readonly ServerAddress[], q: Question): Promise<ServerResponse[]> {
-    return Promise.all(servers.map((s) => this.ask(s, q)))
+  /**
+   * `extra`: a question of the check's own (apex NS, CDS, CDNSKEY) that resolvers never ask
+   * while resolving; a timeout on it says nothing of the questions they do ask, so it does not
+   * put the server on the silent list (a server may drop only unknown types, RFC 3597 aside).
+   */
+  private askAll(servers: readonly ServerAddress[], q: Question, extra = false):
+    Promise<ServerResponse[]> {
+    return Promise.all(servers.map((s) => this.ask(s, q, extra)))
   }
 
-  private ask(s: ServerAddress, q: Question): Promise<ServerResponse> {
+  private ask(s: ServerAddress, q: Question, extra: boolean): Promise<ServerResponse> {
     const k = `${s.address}|${s.port}|${key(q.name)}|${q.type}`
     if (q.type !== RRType.DNSKEY && q.type !== RRType.DS) this.asked.add(k)
     const known = this.cache.get(k)
@@ -397,7 +489,7 @@ class Walker {
         detail: 'not asked: it did not answer an earlier question of this check' })
     }
     const p = this.transport(s, q)
-    void p.then((r) => { if (r.error === 'timeout') this.silent.add(server) })
+    if (!extra) void p.then((r) => { if (r.error === 'timeout') this.silent.add(server) })
     this.cache.set(k, p, SESSION_LIMITS.maxTtlMs)
     // Once answered, kept for the answer's TTL (a failure briefly), within the session bounds.
     void p.then((r) => { this.cache.expireIn(k, ttlOf([r])) })

@@ -84,7 +84,9 @@ export function decodeMessage(bytes: Uint8Array): Message {
       }
       const data = r.sub(rdlength, (sub) => readRdata(sub, type, { compression: true }),
         `type ${type} rdata`)
-      out.push({ name, type, class: klass, ttl, data })
+      // RFC 2181 section 8: a TTL with the top bit set is treated as zero (unbound's parser
+      // does the same), so such a record is never cached nor compared as if it lived 68 years.
+      out.push({ name, type, class: klass, ttl: ttl >= 0x80000000 ? 0 : ttl, data })
     }
     return out
   }

@@ -74,6 +74,7 @@ export interface RR<D extends Rdata = Rdata> {
   readonly name: Name
   readonly type: number
   readonly class: number
+  /** Decoded from the wire, 2^31 and above reads as 0 (RFC 2181 section 8). */
   readonly ttl: number
   readonly data: D
 }
