@@ -74,8 +74,8 @@ export function ttlNotes(set: readonly RR[], sigs: readonly RR[],
       out.push(finding('RRSIG_TTL_BEYOND_EXPIRY', { zone: c.zone, record: rec,
         servers: c.servers, keyTag: latest.data.keyTag, algorithm: latest.data.algorithm,
         evidence: [`${rec}: TTL ${served} s, original TTL ${latest.data.originalTtl} s (${
-          span(ttl)})`, `RRSIG by key ${latest.data.keyTag}: expires ${exp}, ${span(left)} after the time of `
-          + 'validation'],
+          span(ttl)})`, `RRSIG by key ${latest.data.keyTag}: expires ${exp}, ${span(left)} after `
+          + 'the time of validation'],
         message: `${rec} has TTL ${ttl} s (${span(ttl)}), longer than the ${span(left)} left `
           + `before its signature by key ${latest.data.keyTag} expires on ${exp.slice(0, 10)}. `
           + 'Validators cut the TTL at the expiry (RFC 4035 section 5.3.3), but a cache that '
