@@ -1,8 +1,8 @@
 // KeySet (src/batch/keyset.ts): what the batch uses to check each name once. It must say
-// "seen" for every key added, in any case of growth, and (64-bit fingerprints) never for
-// another key in lists of this size.
+// "seen" for every key added, in any case of growth, and never for another key, even one whose
+// hash is the same (a batch must lose no name's result).
 import { describe, expect, it } from 'vitest'
-import { KeySet } from '../../../src/batch/keyset.js'
+import { KeySet, keyHash } from '../../../src/batch/keyset.js'
 
 const key = (i: number, type = 'A'): string => `n${i}.z${i % 997}.example. ${type}`
 
@@ -28,4 +28,23 @@ describe('KeySet', () => {
       expect(s.add('')).toBe(true)
       expect(s.has('')).toBe(true)
     })
+
+  it('keeps two different keys whose 32-bit hashes collide as two', () => {
+    // Birthday search: among 300,000 keys two 32-bit hashes meet with probability near 1.
+    const seen = new Map<number, string>()
+    let pair: [string, string] | null = null
+    for (let i = 0; i < 300_000 && pair === null; i++) {
+      const k = key(i)
+      const h = keyHash(new TextEncoder().encode(k))
+      const other = seen.get(h)
+      if (other !== undefined) pair = [other, k]
+      else seen.set(h, k)
+    }
+    if (pair === null) throw new Error('no colliding pair found')
+    const s = new KeySet()
+    expect(s.add(pair[0])).toBe(true)
+    expect(s.has(pair[1])).toBe(false)
+    expect(s.add(pair[1])).toBe(true)
+    expect([s.has(pair[0]), s.has(pair[1]), s.size]).toEqual([true, true, 2])
+  })
 })
