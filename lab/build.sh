@@ -194,7 +194,8 @@ scenario() {
 	local from=$VALID_FROM to=$VALID_TO signargs=() ds_lines="" keys='[]' extra='{}'
 	local status=secure broken="" code="" via="" desc servers="[\"127.0.40.$n\"]" query=$zone
 	local rcode="" signer=dnssec-signzone qtype=A findings='[]' answer="127.0.99.$n"
-	local ns2 extra_ksks=() extra_keys=() child="" iter=$NSEC3_ITER_COUNT
+	local ns2 extra_ksks=() extra_keys=() child="" childkind=signed iter=$NSEC3_ITER_COUNT
+	local insecure_at=""
 	ns2=$(second_server "$label" "$n")
 	case $label in
 	rsa) alg=RSASHA256 bits=2048 desc="healthy zone signed with RSASHA256 (8), 2048-bit keys" ;;
@@ -392,6 +393,18 @@ scenario() {
 		desc="field case C19: unsigned zone (no DS) behind dnsdist, which answers CAA questions"
 		desc+=" NOERROR with nothing in them (no SOA, AA clear) and DS questions NOTIMP: a"
 		desc+=" broken server, not a DNSSEC problem" ;;
+	nsec3-insecure-kid)
+		signargs=(-3 - -H 0) denial='"NSEC3"' child=kid childkind=unsigned query="kid.$zone"
+		status=insecure insecure_at="kid.$zone"
+		desc="NSEC3 zone delegating kid.$zone, an unsigned child, without a DS: the NSEC3 record"
+		desc+=" matching kid's hash lists NS but not DS, which proves the delegation insecure"
+		desc+=" (RFC 5155 8.9)" ;;
+	nsec3-optout-kid)
+		signargs=(-3 - -H 0 -A) denial='"NSEC3"' child=kid childkind=unsigned query="kid.$zone"
+		status=insecure insecure_at="kid.$zone" findings='["INSECURE_DELEGATION"]'
+		desc="as nsec3-insecure-kid, signed with NSEC3 opt-out (-A): kid has no NSEC3 record of"
+		desc+=" its own; the opt-out record covering its hash proves only that an unsigned"
+		desc+=" delegation may be there (RFC 5155 6, 8.9)" ;;
 	# --- parent-side problems ---
 	parent-bogus)
 		from=$PAST_FROM to=$PAST_TO signargs=(-P) child=kid query="kid.$zone"
@@ -408,7 +421,7 @@ scenario() {
 
 	# A signed child below the scenario zone, delegated from it with glue and a DS.
 	if [[ -n $child ]]; then
-		child_zone "$child.$zone" "$n" >>"$dir/source.db"
+		child_zone "$child.$zone" "$n" "$childkind" >>"$dir/source.db"
 	fi
 	# Extra keys, generated before signing so the signer publishes (and uses) them.
 	case $label in
@@ -559,7 +572,8 @@ scenario() {
 	add_zone "$zone" lab.test. "$servers" "$signed" "$denial" "$keys" "$ds" "$fromarg" "$toarg" \
 		"$SERIAL" "lab/zones/$label/zone.db" \
 		"$(scenario_json "$query" "$status" "$broken" "$code" "$desc" "$via" "$rcode" "$qtype" \
-			"$findings" "$answer")" "$extra"
+			"$findings" "$answer" | jq -c --arg at "$insecure_at" \
+			'if $at == "" then . else .expect += {insecureAt: $at} end')" "$extra"
 	case $label in
 	glue-mismatch) INSTANCES+=("scenarios 127.0.40.$n,$ns2 $zone $label/zone.db") ;;
 	# unbound's auth-zone with TCP off serves this one, not NSD.
@@ -581,10 +595,11 @@ scenario() {
 	esac
 }
 
-# child_zone ZONE N: a healthy signed child (ECDSA, NSEC) on 127.0.43.N; prints the lines its
-# parent needs (NS, glue, DS) and adds the child to the manifest and the scenarios instance.
+# child_zone ZONE N [unsigned]: a healthy child on 127.0.43.N, signed (ECDSA, NSEC) unless
+# "unsigned"; prints the lines its parent needs (NS, glue, and the DS of a signed child) and
+# adds the child to the manifest and the scenarios instance.
 child_zone() {
-	local zone=$1 n=$2 label=${1%%.*} parentdir keydir ksk zsk keys
+	local zone=$1 n=$2 kind=${3:-signed} label=${1%%.*} parentdir keydir ksk zsk keys
 	parentdir="$ZONES/${zone#*.}"
 	parentdir=${parentdir%.lab.test.}
 	keydir="$WORK/keys/$zone"
@@ -592,20 +607,27 @@ child_zone() {
 	printf '%s\n' "\$TTL 300" "$zone SOA ns1.$zone hostmaster.$zone $SERIAL 3600 900 1209600 300" \
 		"$zone NS ns1.$zone" "$zone A 127.0.99.$n" "ns1.$zone A 127.0.43.$n" \
 		"www.$zone A 127.0.99.$n" >"$parentdir/$label-source.db"
-	ksk=$(keygen "$keydir" "$zone" ECDSAP256SHA256 KSK)
-	zsk=$(keygen "$keydir" "$zone" ECDSAP256SHA256 ZSK)
-	sign "$parentdir/$label-source.db" "$parentdir/$label.db" "$zone" "$VALID_FROM" "$VALID_TO" \
-		"$ksk" "$zsk" "$keydir" "$WORK"
-	cp "$keydir/$ksk.key" "$keydir/$zsk.key" "$parentdir/"
-	keys=$(jq -cn --argjson a "$(key_json "$parentdir/$ksk.key")" \
-		--argjson b "$(key_json "$parentdir/$zsk.key")" '[$a, $b]')
-	local ds
-	ds=$(ds_line "$parentdir/$ksk.key")
-	add_zone "$zone" "${zone#*.}" "[\"127.0.43.$n\"]" true '"NSEC"' "$keys" \
-		"$(jq -cn --argjson d "$(ds_json "$ds")" '[$d]')" "$VALID_FROM" "$VALID_TO" "$SERIAL" \
-		"lab/zones/$(basename "$parentdir")/$label.db" null
+	local ds="" dsjson='[]' file="lab/zones/$(basename "$parentdir")/$label.db"
+	if [[ $kind == unsigned ]]; then
+		cp "$parentdir/$label-source.db" "$parentdir/$label.db"
+		add_zone "$zone" "${zone#*.}" "[\"127.0.43.$n\"]" false null '[]' '[]' - - "$SERIAL" \
+			"$file" null
+	else
+		ksk=$(keygen "$keydir" "$zone" ECDSAP256SHA256 KSK)
+		zsk=$(keygen "$keydir" "$zone" ECDSAP256SHA256 ZSK)
+		sign "$parentdir/$label-source.db" "$parentdir/$label.db" "$zone" "$VALID_FROM" \
+			"$VALID_TO" "$ksk" "$zsk" "$keydir" "$WORK"
+		cp "$keydir/$ksk.key" "$keydir/$zsk.key" "$parentdir/"
+		keys=$(jq -cn --argjson a "$(key_json "$parentdir/$ksk.key")" \
+			--argjson b "$(key_json "$parentdir/$zsk.key")" '[$a, $b]')
+		ds=$(ds_line "$parentdir/$ksk.key")
+		dsjson=$(jq -cn --argjson d "$(ds_json "$ds")" '[$d]')
+		add_zone "$zone" "${zone#*.}" "[\"127.0.43.$n\"]" true '"NSEC"' "$keys" "$dsjson" \
+			"$VALID_FROM" "$VALID_TO" "$SERIAL" "$file" null
+	fi
 	INSTANCES+=("scenarios 127.0.43.$n $zone $(basename "$parentdir")/$label.db")
-	printf '%s\n' "$zone NS ns1.$zone" "ns1.$zone A 127.0.43.$n" "$ds"
+	printf '%s\n' "$zone NS ns1.$zone" "ns1.$zone A 127.0.43.$n"
+	[[ -z $ds ]] || printf '%s\n' "$ds"
 }
 
 # discarded_ds ZONE ALG: a KSK made only for its DS and thrown away (ds-stale, unsigned); prints
@@ -652,7 +674,8 @@ SCENARIOS=(rsa ecdsa ed25519 nsec3 insecure ds-mismatch ds-stale unsigned expire
 	nodata nsec-nx nsec3-no-proof nsec-bad-cover bitmap-lie nsec3-partial wildcard
 	wildcard-no-proof dname cname-insecure ttl-long orig-ttl rsasha1 alg-rollover revoked ds-zsk
 	cds-mismatch cds-delete ds-extra ds-gost no-rrsigs lame timeout glue-mismatch no-tcp
-	parent-bogus parent-insecure signer-stopped nsec3-iter10 nsec3-iter200 not-dnssec)
+	parent-bogus parent-insecure signer-stopped nsec3-iter10 nsec3-iter200 not-dnssec
+	nsec3-insecure-kid nsec3-optout-kid)
 number_of() { # LABEL -> N
 	local i
 	for i in "${!SCENARIOS[@]}"; do [[ ${SCENARIOS[$i]} == "$1" ]] && echo $((i + 1)); done

@@ -278,9 +278,13 @@ function judgeNoDs(v: ZoneVisit, parent: ZoneState, g: ResponseGroup, m: Message
   }
   const result = proveNoDs({ child: v.zone, parent: parent.visit.zone }, proof.records)
   if (result.ok) {
+    // With opt-out the parent signs no record for unsigned delegations at all (RFC 5155 6):
+    // the proof shows only that one may sit in the span, which is all a validator needs.
+    const how = result.optOut ? ` (through an NSEC3 opt-out record, which covers unsigned `
+      + 'delegations without naming them)' : ''
     const f = finding('INSECURE_DELEGATION', { zone, recordZone: parentZone, servers: g.servers,
-      message: `${parentZone} proves that ${zone} has no DS record: ${zone} is unsigned, and `
-        + 'answers from it are not protected by DNSSEC.',
+      message: `${parentZone} proves that ${zone} has no DS record${how}: ${zone} is unsigned, `
+        + 'and answers from it are not protected by DNSSEC.',
       advice: `Nothing is broken. To protect ${zone}, sign it and publish its DS at the `
         + 'registrar.' })
     return { ds: [], servers: [...g.servers], signatures, state: { status: 'insecure',

@@ -158,6 +158,8 @@ export const LIMITS = {
    * (many dead servers, nested glueless lookups) fails the lookup that waited for it.
    */
   sharedWaitTimeouts: 10,
+  /** Names below a zone's apex asked for their SOA when an unsigned answer hides a cut. */
+  cutProbes: 4,
 } as const
 
 /** Why a lookup stopped without an answer (a loop of zone visits, or a wait that ran out). */
@@ -305,6 +307,7 @@ class Walker {
       // A server authoritative for both parent and child answers from the child without a
       // referral; the signer name of its signatures reveals the cut (RFC 4035 5.3.1).
       const cut = hiddenCut(usable.message, zone.zone, q.name)
+        ?? await this.probeCut(zone, q, usable.message)
       if (cut !== null && this.zones.get(key(cut)) === undefined) {
         zone = await this.visit(cut, zone, zone.nameServers, [], [], depth,
           [...chain, key(cut)])
@@ -316,6 +319,29 @@ class Walker {
         aliasTarget: aliasTarget(usable.message, q, zone.zone) }
     }
     this.limit(`stopped after ${LIMITS.referrals} referrals for ${nameToText(q.name)}`)
+    return null
+  }
+
+  /**
+   * An unsigned answer from a signed zone for a name below its apex, with nothing in it that
+   * names another zone: the server may serve a child zone too and have answered from it (a
+   * server minimising its responses leaves out the child's NS). Asks the SOA of each name
+   * between the apex and the answer, as validators look for the cut of unsigned data
+   * (RFC 4035 5.2, 4.3), and returns the first that is a zone apex; bounded.
+   */
+  private async probeCut(zone: ZoneVisit, q: Question, msg: Message): Promise<Name | null> {
+    if (msg.answer.length === 0 || [...msg.answer, ...msg.authority]
+      .some((rr) => rr.type === RRType.RRSIG)) return null
+    const signed = zone.dnskey.some((r) => r.message?.answer
+      .some((rr) => rr.type === RRType.DNSKEY) === true)
+    if (!signed || q.name.length <= zone.zone.length) return null
+    for (let n = zone.zone.length + 1; n <= q.name.length
+      && n <= zone.zone.length + LIMITS.cutProbes; n++) {
+      const name = q.name.slice(q.name.length - n)
+      const answers = await this.askAll(zone.servers, { name, type: RRType.SOA })
+      if (answers.some((r) => r.message?.flags.aa === true && r.message.answer
+        .some((rr) => rr.type === RRType.SOA && nameEquals(rr.name, name)))) return name
+    }
     return null
   }
 
@@ -562,6 +588,11 @@ function hiddenCut(msg: Message, zone: Name, qname: Name): Name | null {
   for (const rr of [...msg.answer, ...msg.authority]) {
     if (rr.data.kind === 'RRSIG') owners.push(rr.data.signerName)
     else if (rr.type === RRType.SOA) owners.push(rr.name)
+  }
+  // An authoritative answer's NS in the authority section are its own zone's (RFC 2181 6.1):
+  // below our zone, that is the child the server answered from, signed or not.
+  if (msg.flags.aa) {
+    for (const rr of msg.authority) if (rr.type === RRType.NS) owners.push(rr.name)
   }
   for (const o of owners) {
     if (!nameEquals(o, zone) && isSubdomain(o, zone) && isSubdomain(qname, o)) {

@@ -91,6 +91,8 @@ export interface LabScenario {
     rcode?: string
     /** Other finding codes the report must carry (warnings of a secure zone, side findings). */
     findings: string[]
+    /** Where an insecure chain becomes unsigned, when not the scenario zone (its child). */
+    insecureAt?: string
   }
 }
 

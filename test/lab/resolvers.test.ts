@@ -173,6 +173,9 @@ const PINS: Record<string, Record<ResolverName, Pin>> = {
   'nsec3-iter200': all({ rcode: 'NXDOMAIN', ad: false, ede: [] }),
   // C19: unbound 1.17 and BIND pass the empty NOERROR on; kresd and PowerDNS refuse it, even
   // with CD (PowerDNS sets AD on some of those SERVFAILs).
+  // The child is unsigned and served by its parent's own server: insecure for all four.
+  'nsec3-insecure-kid': all(insecure),
+  'nsec3-optout-kid': all(insecure),
   'not-dnssec': {
     unbound: insecure, bind: insecure, knot: cdGives(servfail([]), 'SERVFAIL'),
     pdns: cdGives(servfail([]), 'SERVFAIL'),

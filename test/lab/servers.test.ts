@@ -270,6 +270,8 @@ const FIRST_EDE: Record<string, { code: number; text: RegExp } | null | 'via'> =
   'nsec3-iter10': null,
   'nsec3-iter200': null,
   'not-dnssec': null,
+  'nsec3-insecure-kid': null,
+  'nsec3-optout-kid': null,
 }
 
 describe('unbound EDE per scenario (cold cache at 127.0.53.2)', () => {

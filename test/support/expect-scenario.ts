@@ -69,7 +69,9 @@ export function expectScenario(report: Report, z: LabScenarioZone,
     case null:
       expect(report.findings.filter((f) => f.severity === 'error')).toEqual([])
       // Insecure by design: the report says where the chain became unsigned.
-      expect(report.insecureAt?.zone ?? null).toBe(want.status === 'insecure' ? z.zone : null)
+      // Where the chain becomes unsigned: the scenario zone, or its unsigned child.
+      expect(report.insecureAt?.zone ?? null)
+        .toBe(want.status === 'insecure' ? want.insecureAt ?? z.zone : null)
       expect(report.answers.at(-1)?.rcode).toBe(want.rcode ?? 'NOERROR')
       break
   }
