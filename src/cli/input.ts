@@ -37,11 +37,12 @@ export function parseAt(value: string | undefined): Date | undefined {
 /** A record type to validate: a name (A, DNSKEY, TYPE65534) that is not a meta-type. */
 export function parseRecordType(value: string | undefined): number {
   const t = typeFromText(value ?? 'A')
-  if (t === null) throw new UsageError(`not a record type: "${value}"`)
+  // Echoed to a terminal: a list's control characters must not reach it raw (CWE-150).
+  if (t === null) throw new UsageError(`not a record type: "${printable(value ?? '', 80)}"`)
   // Meta types ask for no RRset that could be validated: OPT, TKEY, TSIG, IXFR, AXFR, ANY...
   if (t === 0 || t === 41 || (t >= 128 && t <= 255)) {
-    throw new UsageError(`${value} is a query meta-type, not a record type to validate; `
-      + 'ask for one type, e.g. A, AAAA, MX, TXT, DNSKEY')
+    throw new UsageError(`${printable(value ?? '', 80)} is a query meta-type, not a record type `
+      + 'to validate; ask for one type, e.g. A, AAAA, MX, TXT, DNSKEY')
   }
   return t
 }
