@@ -74,6 +74,8 @@ export interface BatchIo {
   readonly signal?: AbortSignal
   /** Ends the process when checks are still stuck after the grace period. */
   readonly exit: (code: number) => void
+  /** Resolves once stdout has taken everything written, or rejects with its write error. */
+  readonly flushStdout?: () => Promise<void>
 }
 
 export function processIo(): BatchIo {
@@ -93,6 +95,16 @@ export function processIo(): BatchIo {
     stderrIsTTY: process.stderr.isTTY === true,
     signals: true,
     exit: (code) => { process.exit(code) },
+    // A write to a full disk or a closed pipe can fail after write() returned: the callback
+    // of an empty write after it says whether everything before it got out.
+    flushStdout: () => new Promise((resolve, reject) => {
+      if (broken !== null) { reject(broken); return }
+      process.stdout.write('', (e) => {
+        const failed = e ?? broken
+        if (failed == null) resolve()
+        else reject(failed)
+      })
+    }),
   }
 }
 
@@ -332,8 +344,13 @@ async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
     + `${a.out === undefined ? '' : `; run again with --resume to carry on`}` : undefined
   const summary = renderSummary(tally, { elapsedMs: Date.now() - started,
     ...(interrupted === undefined ? {} : { interrupted }) })
-  if (s.format === 'table') io.stdout(`${renderResultTable(rows)}${summary}`)
-  else if (!quiet) io.stderr(summary)
+  if (s.format === 'table') {
+    // The table is the run's only output: a failed write must not pass for a printed one.
+    io.stdout(`${renderResultTable(rows)}${summary}`)
+    await io.flushStdout?.().catch((e: unknown) => {
+      throw new Error(`the results could not be written: ${e instanceof Error ? e.message : e}`)
+    })
+  } else if (!quiet) io.stderr(summary)
   // An interrupted run ends as the shell reports a signal (128 + its number), so a script
   // never takes a partial run for a complete one.
   const code = signalled !== null ? 128 + constants.signals[signalled]
