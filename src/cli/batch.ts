@@ -295,7 +295,12 @@ async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
   const started = Date.now()
   // Every name gets its line, a check that threw too (status error), so the results account
   // for every name of the list.
+  // Set once the run is over: a check still in flight then (the list failed half way, or the
+  // grace period after a signal ran out) was cut off, not done; it gets no line, so that
+  // --resume checks it.
+  let over = false
   const record = (line: number, o: Outcome, ms: number): void => {
+    if (over) return
     if (o.error !== null) {
       note(`${where}:${line}: ${o.name} ${o.type}: the check failed: ${o.error}`)
     }
@@ -329,6 +334,7 @@ async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
       },
     })
   } finally {
+    over = true
     await executor.close()
     if (ticker !== null) clearInterval(ticker)
     if (io.signals) {
