@@ -1,7 +1,7 @@
 // What a batch writes per name: the `check --json` report as one JSON line, a CSV record, or
 // a row of the table printed at the end. All of them are built here as whole strings, so the
 // writer can put each on disk in one write (see LineFile).
-import { closeSync, fstatSync, openSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs'
 import { table } from 'table'
 import type { Report, Status, ZoneReport } from '../analysis/types.js'
 
@@ -161,18 +161,34 @@ export function renderResultTable(rows: readonly TableRow[]): string {
  * which dropPartialLine removes before a resumed run appends.
  */
 export class LineFile {
-  private constructor(private readonly fd: number, readonly startedEmpty: boolean) {}
+  readonly startedEmpty: boolean
+
+  private constructor(private readonly fd: number, private size: number) {
+    this.startedEmpty = size === 0
+  }
 
   static open(path: string): LineFile {
     const fd = openSync(path, 'a')
-    return new LineFile(fd, fstatSync(fd).size === 0)
+    return new LineFile(fd, fstatSync(fd).size)
   }
 
+  /**
+   * Appends one line whole, or not at all: when a write fails part way (a full disk, a file
+   * size limit) the part written is cut off again, so the file still ends with a whole line.
+   */
   write(text: string): void {
     const bytes = Buffer.from(text, 'utf8')
     let done = 0
-    // writeSync may write less than asked (a full disk, a signal); go on from there.
-    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done)
+    try {
+      // writeSync may write less than asked (a signal); go on from there.
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done)
+    } catch (e) {
+      if (done > 0) {
+        try { ftruncateSync(this.fd, this.size) } catch { /* the write error says enough */ }
+      }
+      throw e
+    }
+    this.size += bytes.length
   }
 
   close(): void {
