@@ -1,7 +1,7 @@
 // `dnssec-doctor batch LIST`: checks every name of a list, for administrators who watch many
 // zones. One JSON line (or CSV record) per name as each check ends, progress and a summary on
 // stderr, --resume to carry on after a stop. docs/batch.md is the user's page.
-import { createReadStream, openSync, statSync } from 'node:fs'
+import { createReadStream, existsSync, fstatSync, openSync, statSync } from 'node:fs'
 import { constants } from 'node:os'
 import type { Readable } from 'node:stream'
 import type { Argv, CommandModule } from 'yargs'
@@ -131,12 +131,15 @@ interface Settings {
   readonly engine: EngineSpec
 }
 
-/** Whether two paths name one file (the same device and inode), when both exist. */
+/**
+ * Whether two paths name one file (the same device and inode), when both exist; '-' is the
+ * standard input, which a shell may have opened on that very file (`batch - --out L < L`).
+ */
 function sameFile(a: string, b: string): boolean {
   try {
     const x = statSync(a)
-    const y = statSync(b)
-    return x.dev === y.dev && x.ino === y.ino
+    const y = b === '-' ? fstatSync(0) : statSync(b)
+    return x.isFile() && x.dev === y.dev && x.ino === y.ino
   } catch {
     return false
   }
@@ -154,7 +157,7 @@ function settings(a: BatchArgs): Settings {
     throw new UsageError('batch --format table prints at the end, on stdout; '
       + 'use jsonl or csv with --out')
   }
-  if (a.out !== undefined && a.input !== '-' && sameFile(a.out, a.input)) {
+  if (a.out !== undefined && sameFile(a.out, a.input)) {
     throw new UsageError('batch --out is the list itself: results would be appended to the '
       + 'names; write them to another file')
   }
@@ -163,6 +166,10 @@ function settings(a: BatchArgs): Settings {
   }
   if (a.resume && format !== 'jsonl') {
     throw new UsageError('batch --resume reads JSON lines; use it with --format jsonl')
+  }
+  // Reading back a FIFO or a device would wait for a writer that never comes.
+  if (a.resume && a.out !== undefined && existsSync(a.out) && !statSync(a.out).isFile()) {
+    throw new UsageError(`batch --resume needs --out to be a regular file, not ${a.out}`)
   }
   const whole = (v: number, max: number, what: string): number => {
     if (!Number.isInteger(v) || v < 1 || v > max) {
