@@ -224,7 +224,8 @@ obs: readonly ResolverObservation[]): ResolverConclusion {
         unchecked.length === 1 ? 's' : ''} without AD: ${unchecked.length === 1 ? 'it does'
         : 'they do'} not validate, or treat the zone as unsigned (an algorithm not supported, `
         + 'NSEC3 iterations above its limit).' : ''}`
-      : `The chain walk finds ${q} insecure (unsigned from ${report.insecureAt?.zone ?? '?'})${
+      : `The chain walk finds ${q} insecure (no validation from ${
+        report.insecureAt?.zone ?? '?'} down)${
         failing.length === 0 ? ': resolvers answer it without validation.' : '.'}`)
     if (failNote !== '') why.push(failNote.trim())
     for (const o of failing) {

@@ -116,7 +116,7 @@ function summary(scenarios: readonly LabScenario[], reports: readonly Report[]):
     const r = reports[i]
     if (r === undefined) return
     const where = r.brokenLink !== null ? `${r.brokenLink.code} at ${r.brokenLink.zone}`
-      : r.insecureAt !== null ? `unsigned from ${r.insecureAt.zone}` : ''
+      : r.insecureAt !== null ? `insecure from ${r.insecureAt.zone}` : ''
     rows.push([s.name, s.description, r.status, where])
   })
   return `Lab summary (every zone signed by dnssec-signzone, answers recorded from NSD):\n${

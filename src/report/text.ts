@@ -97,7 +97,7 @@ export function verdictLine(r: Report): string {
   if (r.brokenLink !== null) {
     return `${head}, broken at ${r.brokenLink.zone} (${r.brokenLink.code})`
   }
-  if (r.insecureAt !== null) return `${head}, unsigned from ${r.insecureAt.zone} down`
+  if (r.insecureAt !== null) return `${head}, insecure from ${r.insecureAt.zone} down`
   if (r.undecidedAt !== null) return `${head}, undecided at ${r.undecidedAt.zone}`
   return head
 }
