@@ -7,12 +7,10 @@ import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import yargs from 'yargs'
 import { batchCommand } from '../../../src/cli/batch.js'
-import { labDir, labRecordings } from '../../../src/cli/demo.js'
 import { UsageError } from '../../../src/cli/input.js'
-import { startReplayServer } from '../../../src/lab/replay-server.js'
 import { dropPartialLine } from '../../../src/batch/resume.js'
 import { nameToText } from '../../../src/wire/name.js'
-import { readManifest } from '../../lab/labinfo.js'
+import { startReplayLab, type ReplayLab } from '../../support/replay-lab.js'
 
 const BOOM = 'simulated analysis bug'
 // The real check, except for one name, whose check throws as a bug in the analysis would.
@@ -24,18 +22,15 @@ vi.mock('../../../src/check.js', async (importOriginal) => {
   } }
 })
 
-const manifest = readManifest()
 const tmp = mkdtempSync(join(tmpdir(), 'batch-err-'))
-let server: Awaited<ReturnType<typeof startReplayServer>>
+let lab: ReplayLab
 let labArgs: string[]
 
 beforeAll(async () => {
-  server = await startReplayServer(labRecordings())
-  labArgs = ['--allow-net', '127.0.0.0/8', '--root-hints', manifest.rootServers.join(','),
-    '--port', String(server.port), '--trust-anchor', join(labDir(), 'trust-anchor.xml'),
-    '--timeout', '1000']
+  lab = await startReplayLab()
+  labArgs = lab.args
 })
-afterAll(async () => { await server.close() })
+afterAll(async () => { await lab.close() })
 
 async function batch(args: string[], stdin: string):
   Promise<{ code: number | null; out: string; err: string }> {

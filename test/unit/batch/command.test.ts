@@ -10,27 +10,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import yargs from 'yargs'
 import type { Report } from '../../../src/analysis/types.js'
 import { batchCommand } from '../../../src/cli/batch.js'
-import { labDir } from '../../../src/cli/demo.js'
 import { UsageError } from '../../../src/cli/input.js'
-import { startReplayServer } from '../../../src/lab/replay-server.js'
-import { labRecordings } from '../../../src/cli/demo.js'
 import { readManifest, scenarioZones } from '../../lab/labinfo.js'
+import { startReplayLab, type ReplayLab } from '../../support/replay-lab.js'
 
 const manifest = readManifest()
 const scenarios = scenarioZones(manifest).map((z) => ({ query: z.scenario.query,
   type: z.scenario.type, status: z.scenario.expect.status, code: z.scenario.expect.code,
   brokenZone: z.scenario.expect.brokenZone }))
 const tmp = mkdtempSync(join(tmpdir(), 'batch-cmd-'))
-let server: Awaited<ReturnType<typeof startReplayServer>>
+let lab: ReplayLab
 let labArgs: string[]
 
 beforeAll(async () => {
-  server = await startReplayServer(labRecordings())
-  labArgs = ['--allow-net', '127.0.0.0/8', '--root-hints', manifest.rootServers.join(','),
-    '--port', String(server.port), '--trust-anchor', join(labDir(), 'trust-anchor.xml'),
-    '--timeout', '1000']
+  lab = await startReplayLab()
+  labArgs = lab.args
 })
-afterAll(async () => { await server.close() })
+afterAll(async () => { await lab.close() })
 
 interface Run { code: number | null; out: string; err: string }
 
