@@ -124,13 +124,14 @@ export async function* boundedLines(input: Readable, max: number): AsyncGenerato
   let current = ''
   let overlong = false
   let skipped = 0
+  let lines = 0
   const take = (piece: string): void => {
     if (overlong) {
       skipped += piece.length
       // No list of names has a megabyte without a line break: /dev/zero, a binary file.
       if (skipped > MAX_RUN_WITHOUT_NEWLINE) {
-        throw new UsageError(`the list has a line of more than ${MAX_RUN_WITHOUT_NEWLINE} `
-          + 'characters: it is not a list of names (one per line)')
+        throw new UsageError(`line ${lines + 1} of the list runs past ${
+          MAX_RUN_WITHOUT_NEWLINE} characters: it is not a list of names (one per line)`)
       }
       return
     }
@@ -142,6 +143,7 @@ export async function* boundedLines(input: Readable, max: number): AsyncGenerato
     }
   }
   const finish = (): string => {
+    lines++
     const line = overlong ? TOO_LONG : current.replace(/\r$/, '')
     current = ''
     overlong = false

@@ -50,6 +50,8 @@ describe('batch: the list', () => {
     const r = await batch(['/dev/zero', '--quiet'])
     expect(r.err).not.toMatch(STACK)
     expect(r.code).toBe(2)
+    // Which line, as for every other bad line of a list.
+    expect(r.err).toMatch(/line 1 of the list/)
   }, 60_000)
 
   it('a list that exists but cannot be opened (a UNIX socket) exits 2, as an unreadable list', async () => {
