@@ -15,7 +15,6 @@ import {
   readManifest,
   designedAddresses,
   resolverScenarioZones,
-  scenarioZones,
 } from './labinfo.js'
 import type { DigResult, LabScenarioZone } from './labinfo.js'
 

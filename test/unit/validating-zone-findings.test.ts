@@ -19,6 +19,7 @@ import { RRType } from '../../src/wire/types.js'
 
 interface Scenario {
   zone: string
+  servers: string[]
   keys: { tag: number; algorithm: number; flags: number }[]
   dsAtParent: { tag: number; algorithm: number; digestType: number; digest: string }[]
   expiration: string

@@ -3,14 +3,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import yargs from 'yargs'
-import { batchCommand } from '../../../src/cli/batch.js'
-import { UsageError } from '../../../src/cli/input.js'
 import { dropPartialLine } from '../../../src/batch/resume.js'
 import { nameToText } from '../../../src/wire/name.js'
-import { startReplayLab, type ReplayLab } from '../../support/replay-lab.js'
+import { runBatch, startReplayLab, type ReplayLab } from '../../support/replay-lab.js'
 
 const BOOM = 'simulated analysis bug'
 // The real check, except for one name, whose check throws as a bug in the analysis would.
@@ -32,17 +28,7 @@ beforeAll(async () => {
 })
 afterAll(async () => { await lab.close() })
 
-async function batch(args: string[], stdin: string):
-  Promise<{ code: number | null; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  let code: number | null = null
-  await yargs(args).command(batchCommand({ setCode: (c) => { code = c }, io: {
-    stdin: Readable.from([stdin]), stdout: (s) => { out += s }, stderr: (s) => { err += s },
-    stderrIsTTY: false, signals: false, exit: (c) => { throw new Error(`exit ${c}`) },
-  } })).strict().fail((msg, e) => { throw e ?? new UsageError(msg) }).parseAsync()
-  return { code, out, err }
-}
+const batch = runBatch
 
 const LIST = 'rsa.lab.test A\nds-stale.lab.test A\n'
 

@@ -5,14 +5,11 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import yargs from 'yargs'
 import type { Report } from '../../../src/analysis/types.js'
-import { batchCommand } from '../../../src/cli/batch.js'
 import { UsageError } from '../../../src/cli/input.js'
 import { readManifest, scenarioZones } from '../../lab/labinfo.js'
-import { startReplayLab, type ReplayLab } from '../../support/replay-lab.js'
+import { runBatch, startReplayLab, type ReplayLab } from '../../support/replay-lab.js'
 
 const manifest = readManifest()
 const scenarios = scenarioZones(manifest).map((z) => ({ query: z.scenario.query,
@@ -28,26 +25,7 @@ beforeAll(async () => {
 })
 afterAll(async () => { await lab.close() })
 
-interface Run { code: number | null; out: string; err: string }
-
-/**
- * Runs the command as main.ts will register it; `mainFormat` adds main's global --format
- * (text, json, table; default text) beside batch's own.
- */
-async function batch(args: string[], stdin = '', mainFormat = false): Promise<Run> {
-  let out = ''
-  let err = ''
-  let code: number | null = null
-  const base = yargs(args)
-  if (mainFormat) {
-    base.option('format', { choices: ['text', 'json', 'table'], default: 'text' })
-  }
-  await base.command(batchCommand({ setCode: (c) => { code = c }, io: {
-    stdin: Readable.from([stdin]), stdout: (s) => { out += s }, stderr: (s) => { err += s },
-    stderrIsTTY: false, signals: false, exit: (c) => { throw new Error(`exit ${c}`) },
-  } })).strict().fail((msg, e) => { throw e ?? new UsageError(msg) }).parseAsync()
-  return { code, out, err }
-}
+const batch = runBatch
 
 const list = scenarios.map((s) => `${s.query} ${s.type}`).join('\n')
 
