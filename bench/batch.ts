@@ -31,6 +31,7 @@ import { runBounded } from '../src/batch/runner.js'
 import { clearKeyCache } from '../src/dnssec/verify.js'
 import { buildQuery } from '../src/wire/message.js'
 import { nameFromText, nameToText } from '../src/wire/name.js'
+import { runFloor } from './floor.js'
 
 const UNBOUND = '127.0.91.1'
 const ROOT_HINT = '127.0.90.1'
@@ -60,6 +61,8 @@ interface DoctorSetting {
 interface Args {
   readonly dir: string
   readonly doctor: readonly DoctorSetting[]
+  /** Runs of the floor (floor.ts): worker threads and names in flight per worker. */
+  readonly floor: readonly { workers: number; concurrency: number }[]
   readonly inFlight: number
   readonly sockets: number
   readonly sideLimitS: number
@@ -73,6 +76,7 @@ interface Args {
 function parse(argv: string[]): Args {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: {
     doctor: { type: 'string', multiple: true },
+    floor: { type: 'string', multiple: true },
     'in-flight': { type: 'string', default: '64' },
     sockets: { type: 'string', default: '8' },
     'side-limit': { type: 'string', default: '900' },
@@ -97,8 +101,13 @@ function parse(argv: string[]): Args {
     return { concurrency: whole(m[1] ?? '', '--doctor'), perServer: whole(m[2] ?? '', '--doctor'),
       session, workers }
   })
+  const floor = (values.floor ?? []).map((spec) => {
+    const m = /^(\d+)\/(\d+)$/.exec(spec)
+    if (m === null) throw new Error(`--floor WORKERS/IN_FLIGHT_PER_WORKER, e.g. 2/8, not ${spec}`)
+    return { workers: whole(m[1] ?? '', '--floor'), concurrency: whole(m[2] ?? '', '--floor') }
+  })
   return {
-    dir: positionals[0] ?? '/tmp/dnssec-doctor-bench', doctor,
+    dir: positionals[0] ?? '/tmp/dnssec-doctor-bench', doctor, floor,
     inFlight: whole(values['in-flight'], '--in-flight'),
     sockets: whole(values.sockets, '--sockets'),
     sideLimitS: whole(values['side-limit'], '--side-limit'),
@@ -510,6 +519,29 @@ async function main(): Promise<void> {
     console.log(`  codes of the broken names, designed / dnssec-doctor: ${codeSame} of ${
       codeBoth} agree\n`)
     entry.codesAgree = codeSame
+    ;(results.runs as unknown[]).push(entry)
+  }
+  for (const f of args.floor) {
+    if (overall.signal.aborted) break
+    clearKeyCache()
+    const run = await runFloor(names, f.workers, f.concurrency)
+    const side: SideResult = { label: `floor (bench/floor.ts): codec, canonical form and `
+      + `node:crypto only, ${f.workers} worker threads, ${f.concurrency} in flight each`,
+    names: run.verdicts.size, seconds: run.seconds, stopped: false, extra: {
+      'signature checks/name': round(run.verifications / Math.max(run.verdicts.size, 1), 2),
+      'CPU ms/name (the whole process, workers included)':
+        round(run.cpuMs / Math.max(run.verdicts.size, 1), 3) } }
+    printSide(side)
+    console.log(`  verdicts: ${tally(names, run.verdicts)}`)
+    const entry: Record<string, unknown> = { ...side, rate: rate(side) }
+    if (ref !== null) {
+      entry.ratio = rate(side) / rate(ref)
+      console.log(`  RATIO floor / unbound names/s: ${(entry.ratio as number).toFixed(3)}`)
+      const c = compare(names, refVerdicts, run.verdicts, () => '')
+      console.log(`  verdicts, unbound / floor: ${c.same} of ${c.both} agree`)
+    }
+    const d = compare(names, designed, run.verdicts, () => '')
+    console.log(`  verdicts, designed / floor: ${d.same} of ${d.both} agree\n`)
     ;(results.runs as unknown[]).push(entry)
   }
   writeFileSync(`${args.dir}/bench-result.json`, `${JSON.stringify(results, null, 2)}\n`)
