@@ -97,7 +97,8 @@ export async function check(question: Question, opts: CheckOptions): Promise<Che
   }
   const report = withResolvers(analyze(w, { anchors: opts.anchors, at: opts.at ?? startedAt,
     ...(opts.warnDays === undefined ? {} : { warnDays: opts.warnDays }),
-    ...(opts.session === undefined ? {} : { states: opts.session.states }) }),
+    ...(opts.session === undefined ? {} : { states: opts.session.states,
+      settleEarly: opts.session.lean }) }),
     record, capture.query)
   return { report, capture }
 }
