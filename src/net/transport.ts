@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram'
 import type { Socket } from 'node:dgram'
 import { connect, isIP } from 'node:net'
 import { performance } from 'node:perf_hooks'
-import { decodeMessage } from '../wire/message.js'
+import { decodeMessage, decodeOnce } from '../wire/message.js'
 import { nameEquals } from '../wire/name.js'
 import { Rcode, type Message } from '../wire/types.js'
 import type { AddressGuard } from './guard.js'
@@ -103,7 +103,7 @@ export function judge(query: Message, bytes: Uint8Array): Judgement {
   }
   let response: Message
   try {
-    response = decodeMessage(bytes)
+    response = decodeOnce(bytes)
   } catch (error) {
     return { kind: 'malformed', detail: `response cannot be decoded: ${messageOf(error)}` }
   }

@@ -6,7 +6,7 @@ import type { ServerAddress } from '../anchors.js'
 import type { AddressGuard } from '../net/guard.js'
 import { exchange } from '../net/transport.js'
 import type { UdpPool } from '../net/transport.js'
-import { buildQuery, decodeMessage } from '../wire/message.js'
+import { buildQuery, decodeOnce } from '../wire/message.js'
 import { nameEquals, nameToText } from '../wire/name.js'
 import type { Message } from '../wire/types.js'
 import type { CapturedExchange } from './capture.js'
@@ -105,7 +105,8 @@ function toResponse(server: ServerAddress, q: Question, attempts: readonly Attem
   }
   let message: Message
   try {
-    message = decodeMessage(last.response)
+    // The transport decoded these bytes already to match them to the query.
+    message = decodeOnce(last.response)
   } catch (e) {
     return { ...base, message: null, error: 'malformed',
       detail: e instanceof Error ? e.message : String(e) }

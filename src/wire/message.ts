@@ -23,6 +23,20 @@ export const DEFAULT_UDP_SIZE = 1232
 
 type Section = 'answer' | 'authority' | 'additional'
 
+// Messages decoded by decodeOnce, by the very bytes object: the transport decodes a response
+// to match it to its query, the walker then reads the same bytes. Decoded messages are never
+// changed, so both may hold one. Weak: entries go with the bytes.
+const decoded = new WeakMap<Uint8Array, Message>()
+
+/** decodeMessage, but at most once per bytes object (the result is shared: do not mutate). */
+export function decodeOnce(bytes: Uint8Array): Message {
+  const hit = decoded.get(bytes)
+  if (hit !== undefined) return hit
+  const m = decodeMessage(bytes)
+  decoded.set(bytes, m)
+  return m
+}
+
 /**
  * Parses a whole message. The OPT record goes into `edns` (all its options, option 15 also
  * decoded into `extendedErrors`) and its upper rcode bits into `rcode`. Throws WireFormatError
