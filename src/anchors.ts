@@ -143,11 +143,19 @@ function checked(a: TrustAnchors): TrustAnchors {
   return a
 }
 
+// Every check of a batch names the same anchors in its capture and report: their text is
+// made once per anchors object.
+const anchorText = new WeakMap<TrustAnchors, readonly string[]>()
+
 /** Anchors as zone-file lines, for the capture and the report. */
 export function anchorsToText(anchors: TrustAnchors): string[] {
+  const hit = anchorText.get(anchors)
+  if (hit !== undefined) return [...hit]
   const owner = nameToText(anchors.zone)
-  return anchors.ds.map((d) => `${owner} IN DS ${d.keyTag} ${d.algorithm} ${d.digestType} ${
-    Buffer.from(d.digest).toString('hex').toUpperCase()}`)
+  const lines = anchors.ds.map((d) => `${owner} IN DS ${d.keyTag} ${d.algorithm} ${
+    d.digestType} ${Buffer.from(d.digest).toString('hex').toUpperCase()}`)
+  anchorText.set(anchors, lines)
+  return [...lines]
 }
 
 export interface ServerAddress { readonly address: string; readonly port: number }

@@ -23,11 +23,13 @@ export function keyTag(key: DNSKEYData): number {
     return ((k[k.length - 3]! << 8) | k[k.length - 2]!) & 0xffff
   }
   // A ones'-complement-like sum of the rdata taken as 16-bit big-endian words, with the
-  // carry folded back once (RFC 4034 Appendix B).
-  const rdata = dnskeyRdata(key)
-  let acc = 0
-  for (let i = 0; i < rdata.length; i++) {
-    acc += i % 2 === 0 ? rdata[i]! << 8 : rdata[i]!
+  // carry folded back once (RFC 4034 Appendix B). The rdata is flags, protocol, algorithm
+  // and the key (dnskeyRdata), summed in place: the four header octets are an even count,
+  // so the key's octets keep their word positions.
+  let acc = (key.flags & 0xffff) + (((key.protocol & 0xff) << 8) | (key.algorithm & 0xff))
+  const k = key.publicKey
+  for (let i = 0; i < k.length; i++) {
+    acc += i % 2 === 0 ? k[i]! << 8 : k[i]!
   }
   acc += (acc >>> 16) & 0xffff
   return acc & 0xffff

@@ -198,15 +198,26 @@ export function parseAllowNet(spec: string): AddressGuard {
     return parseBlock(entry)
   })
   const description = blocks.map((b) => `${formatAddress(b)}/${b.prefix}`).join(', ')
+  // Every query of a batch asks the guard; a run talks to few addresses, so each is judged
+  // once (the memo is dropped whole when full: no address list can grow it without bound).
+  const judged = new Map<string, boolean>()
+  const judge = (address: string): boolean => {
+    // An IPv6 zone ("fe80::1%eth0") names an interface, not part of the address.
+    const percent = address.indexOf('%')
+    const text = percent >= 0 && address.includes(':') ? address.slice(0, percent) : address
+    const parsed = parseAddress(text)
+    if (parsed === null) return false
+    const plain = unmap(parsed)
+    return blocks.some((block) => contains(block, plain))
+  }
   return {
     allows(address: string): boolean {
-      // An IPv6 zone ("fe80::1%eth0") names an interface, not part of the address.
-      const percent = address.indexOf('%')
-      const text = percent >= 0 && address.includes(':') ? address.slice(0, percent) : address
-      const parsed = parseAddress(text)
-      if (parsed === null) return false
-      const judged = unmap(parsed)
-      return blocks.some((block) => contains(block, judged))
+      const known = judged.get(address)
+      if (known !== undefined) return known
+      const verdict = judge(address)
+      if (judged.size >= 4096) judged.clear()
+      judged.set(address, verdict)
+      return verdict
     },
     describe(): string {
       return description

@@ -152,15 +152,20 @@ export function nameToText(name: Name): string {
   if (name.length === 0) return '.'
   let out = ''
   for (const label of name) {
-    for (const b of label) {
-      if (b <= 0x20 || b >= 0x7f) out += '\\' + String(b).padStart(3, '0')
-      else if ('."();\\@$'.includes(String.fromCharCode(b))) out += '\\' + String.fromCharCode(b)
-      else out += String.fromCharCode(b)
-    }
+    for (const b of label) out += OCTET_TEXT[b]
     out += '.'
   }
   return out
 }
+
+// Each octet's presentation form (RFC 1035 5.1): \DDD outside printable ASCII, a backslash
+// before the characters that mean something in zone files, else itself. A table: names are
+// turned into text for every record of every report.
+const OCTET_TEXT: readonly string[] = Array.from({ length: 256 }, (_, b) => {
+  if (b <= 0x20 || b >= 0x7f) return '\\' + String(b).padStart(3, '0')
+  const c = String.fromCharCode(b)
+  return '."();\\@$'.includes(c) ? '\\' + c : c
+})
 
 function lower(b: number): number {
   return b >= 0x41 && b <= 0x5a ? b + 0x20 : b
