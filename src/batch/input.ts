@@ -115,16 +115,18 @@ const MAX_RUN_WITHOUT_NEWLINE = 1 << 20
 const TOO_LONG = '\u0000too long'
 
 /**
- * The stream's lines (LF or CRLF), holding at most `max` characters of any one line: the rest
- * of a longer line is skipped as it streams by, so /dev/zero or a binary file cannot fill the
- * memory (readline keeps a whole line before anyone can look at it).
+ * The stream's lines, ended by LF, CRLF or a lone CR, holding at most `max` characters of any
+ * one line: the rest of a longer line is skipped as it streams by, so /dev/zero or a binary
+ * file cannot fill the memory (readline keeps a whole line before anyone can look at it).
  */
 export async function* boundedLines(input: Readable, max: number): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8')
   let current = ''
   let overlong = false
   let skipped = 0
   let lines = 0
+  // The last text ended with a CR: an LF first in the next one completes that CRLF, which
+  // is one line end however the stream was cut into chunks.
+  let afterCR = false
   const take = (piece: string): void => {
     if (overlong) {
       skipped += piece.length
@@ -144,24 +146,44 @@ export async function* boundedLines(input: Readable, max: number): AsyncGenerato
   }
   const finish = (): string => {
     lines++
-    const line = overlong ? TOO_LONG : current.replace(/\r$/, '')
+    const line = overlong ? TOO_LONG : current
     current = ''
     overlong = false
     skipped = 0
     return line
   }
-  for await (const chunk of input) {
-    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)
-    let from = 0
-    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', from)) {
-      take(text.slice(from, at))
+  for await (const text of decoded(input)) {
+    // The decoder gives '' for a chunk that only began a character: nothing to decide yet.
+    if (text === '') continue
+    let from = afterCR && text.charCodeAt(0) === LF ? 1 : 0
+    // The next LF and CR at or after `from` (-1: none left); indexOf keeps a list with LF
+    // ends as fast as before lone CRs counted.
+    let lf = text.indexOf('\n', from)
+    let cr = text.indexOf('\r', from)
+    while (lf >= 0 || cr >= 0) {
+      const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr
+      take(text.slice(from, end))
+      from = end === cr && text.charCodeAt(cr + 1) === LF ? cr + 2 : end + 1
       yield finish()
-      from = at + 1
+      if (lf >= 0 && lf < from) lf = text.indexOf('\n', from)
+      if (cr >= 0 && cr < from) cr = text.indexOf('\r', from)
     }
     take(text.slice(from))
+    afterCR = text.charCodeAt(text.length - 1) === CR
   }
-  take(decoder.end())
   if (current !== '' || overlong) yield finish()
+}
+
+const LF = 0x0a
+const CR = 0x0d
+
+/** The stream's text, the decoder's tail (a character cut short) last. */
+async function* decoded(input: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8')
+  for await (const chunk of input) {
+    yield typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)
+  }
+  yield decoder.end()
 }
 
 /**

@@ -22,7 +22,8 @@ import { addOutcome, batchExitCode, newTally, renderSummary } from '../batch/sum
 import { nameToText } from '../wire/name.js'
 import { typeToText } from '../wire/text.js'
 import {
-  lastNumber, lastString, parseAt, parsePort, parseTimeout, parseWarnDays, UsageError,
+  lastNumber, lastString, parseAt, parsePort, parseTimeout, parseWarnDays, parseWhole,
+  UsageError,
 } from './input.js'
 import { withTrustOptions, withWalkOptions } from './options.js'
 
@@ -31,7 +32,7 @@ const MAX_PER_SERVER = 64
 const MAX_WORKERS = 16
 
 /** The options of the batch command, as the builder declares them. */
-function batchOptions<T>(y: Argv<T>) {
+export function batchOptions<T>(y: Argv<T>) {
   // main declares the trust options for every command; declared here too so that the
   // command also stands on its own (its tests register it alone).
   return withTrustOptions(withWalkOptions(y))
@@ -45,9 +46,9 @@ function batchOptions<T>(y: Argv<T>) {
       describe: 'Skip names already in the --out file (JSON lines)' })
     .option('format', { choices: ['jsonl', 'csv', 'table'], default: 'jsonl',
       describe: 'jsonl: one check --json report per line; csv; table: printed at the end' })
-    .option('concurrency', { type: 'number', coerce: lastNumber, default: DEFAULT_CONCURRENCY,
+    .option('concurrency', { coerce: lastNumber, default: DEFAULT_CONCURRENCY,
       describe: 'Names checked at once' })
-    .option('per-server', { type: 'number', coerce: lastNumber, default: DEFAULT_PER_SERVER,
+    .option('per-server', { coerce: lastNumber, default: DEFAULT_PER_SERVER,
       describe: 'Queries in flight to one server address at most' })
     .option('resolvers', { choices: ['none', 'default'], default: 'none',
       describe: 'Also ask the public and system resolvers for every name (default: none)' })
@@ -56,7 +57,7 @@ function batchOptions<T>(y: Argv<T>) {
     .option('thorough', { type: 'boolean', default: false, describe: 'Also ask every server '
       + 'for its SOA serial and the parent for the DS, as check does (slower)' })
     .option('json', { type: 'boolean', describe: 'Same as --format jsonl' })
-    .option('workers', { type: 'number', coerce: lastNumber, describe: 'Worker threads that '
+    .option('workers', { coerce: lastNumber, describe: 'Worker threads that '
       + 'check names (default: one per core, at most 4; 0: none, all in the main thread)' })
 }
 
@@ -171,19 +172,10 @@ function settings(a: BatchArgs): Settings {
   if (a.resume && a.out !== undefined && existsSync(a.out) && !statSync(a.out).isFile()) {
     throw new UsageError(`batch --resume needs --out to be a regular file, not ${a.out}`)
   }
-  const whole = (v: number, max: number, what: string): number => {
-    if (!Number.isInteger(v) || v < 1 || v > max) {
-      throw new UsageError(`${what}: give a whole number from 1 to ${max}, not ${v}`)
-    }
-    return v
-  }
-  const concurrency = whole(a.concurrency, MAX_CONCURRENCY, '--concurrency')
-  const perServer = whole(a['per-server'], MAX_PER_SERVER, '--per-server')
-  const workers = a.workers === undefined ? defaultWorkers() : a.workers
-  if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) {
-    throw new UsageError(`--workers: give a whole number from 0 to ${MAX_WORKERS}, not ${
-      workers}`)
-  }
+  const concurrency = parseWhole(a.concurrency, '--concurrency', 1, MAX_CONCURRENCY)
+  const perServer = parseWhole(a['per-server'], '--per-server', 1, MAX_PER_SERVER)
+  const workers = a.workers === undefined ? defaultWorkers()
+    : parseWhole(a.workers, '--workers', 0, MAX_WORKERS)
   const fromEnv = process.env[ALLOW_NET_ENV]
   const check: CheckSpec = {
     trustAnchor: a['trust-anchor'] ?? null, at: parseAt(a.at)?.toISOString() ?? null,

@@ -47,25 +47,57 @@ export function parseRecordType(value: string | undefined): number {
   return t
 }
 
-export function parsePort(port: number | undefined): number | undefined {
-  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
-    throw new UsageError(`--port: not a port number: ${port}`)
-  }
-  return port
+/**
+ * What a number option was given. Refusals quote `given`, so that `--workers abc` answers
+ * `not "abc"` rather than `not NaN`.
+ */
+export interface NumberArg {
+  /** As yargs' number type would read it: Number() of the text, NaN for a non-number. */
+  readonly value: number
+  /** A string as typed; a number yargs had already read; true for a missing value;
+   *  false for a --no-X form. */
+  readonly given: string | number | boolean
 }
 
-export function parseWarnDays(days: number): number {
-  if (!(days >= 0 && days <= 3650)) {
-    throw new UsageError('--warn-days: give a number of days from 0 to 3650')
-  }
-  return days
+/** The refusal of a number option: what to give, and what was given instead. */
+export function numberRefused(option: string, want: string, arg: NumberArg): UsageError {
+  const g = arg.given
+  if (g === true) return new UsageError(`${option} needs a value: ${want}`)
+  const was = g === false ? `--no-${option.replace(/^--/, '')}`
+    // Echoed to a terminal: control characters must not reach it raw (CWE-150).
+    : typeof g === 'string' ? `"${printable(g, 80)}"` : String(g)
+  return new UsageError(`${option}: give ${want}, not ${was}`)
 }
 
-export function parseTimeout(ms: number): number {
-  if (!(ms > 0 && ms <= 60_000)) {
-    throw new UsageError('--timeout: give milliseconds between 1 and 60000')
+/** A whole number from min to max. */
+export function parseWhole(arg: NumberArg, option: string, min: number, max: number): number {
+  if (!Number.isInteger(arg.value) || arg.value < min || arg.value > max) {
+    throw numberRefused(option, `a whole number from ${min} to ${max}`, arg)
   }
-  return ms
+  return arg.value
+}
+
+export function parsePort(port: NumberArg | undefined): number | undefined {
+  if (port === undefined) return undefined
+  if (!Number.isInteger(port.value) || port.value < 1 || port.value > 65535) {
+    throw numberRefused('--port', 'a port number from 1 to 65535', port)
+  }
+  return port.value
+}
+
+export function parseWarnDays(days: NumberArg): number {
+  if (!(days.value >= 0 && days.value <= 3650)) {
+    throw numberRefused('--warn-days', 'a number of days from 0 to 3650', days)
+  }
+  return days.value
+}
+
+export function parseTimeout(ms: NumberArg): number {
+  // Fractions of a millisecond above 0 have always been taken; the wording says so.
+  if (!(ms.value > 0 && ms.value <= 60_000)) {
+    throw numberRefused('--timeout', 'milliseconds, more than 0 and at most 60000', ms)
+  }
+  return ms.value
 }
 
 /** The lines of a --resolver-file, comments and blank lines dropped. */
@@ -130,6 +162,21 @@ export function lastString(v: unknown): string {
   return String(Array.isArray(v) ? v[v.length - 1] : v)
 }
 
-export function lastNumber(v: unknown): number {
-  return Number(Array.isArray(v) ? v[v.length - 1] : v)
+/**
+ * The coerce of every number option, which is declared without `type: 'number'`: that type
+ * turns "abc" into NaN before coerce sees it, and the refusal could not quote it. Untyped,
+ * yargs still reads what looks like a number as a number, hands anything else over as typed
+ * (a string), `--x` without a value as true and `--no-x` as false; Number() of each is what
+ * the number type gave, except a missing value, NaN there too. The last value counts.
+ * Shortcomings: text that looks like a number arrives already read, so a refusal of `0x20`
+ * names 32; and --help shows no [number] beside these options.
+ */
+export function lastNumber(v: unknown): NumberArg {
+  const last = Array.isArray(v) ? (v as unknown[])[v.length - 1] : v
+  if (typeof last === 'string' || typeof last === 'number') {
+    return { value: Number(last), given: last }
+  }
+  if (typeof last === 'boolean') return { value: last ? Number.NaN : 0, given: last }
+  // Dot notation (--port.x 1) gives an object, which the number type read as NaN too.
+  return { value: Number.NaN, given: String(last) }
 }

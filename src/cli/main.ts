@@ -106,6 +106,9 @@ export async function main(argv: string[]): Promise<number> {
         const type = parseRecordType(a.type)
         const at = parseAt(a.at)
         const port = parsePort(a.port)
+        // Every number checked before anything is read or asked.
+        const timeoutMs = parseTimeout(a.timeout)
+        const warnDays = parseWarnDays(a['warn-days'])
         const anchors = loadTrustAnchors(a['trust-anchor'] ?? null, at ?? new Date())
         const rootServers = a['root-hints'] === undefined
           ? ROOT_SERVERS_V4.map((address) => ({ address, port: 53 }))
@@ -116,8 +119,7 @@ export async function main(argv: string[]): Promise<number> {
           a['default-resolvers'] ?? a['root-hints'] === undefined)
         if (a.save !== undefined) assertWritable(a.save, '--save')
         const { report, capture } = await check({ name, type }, { anchors, rootServers,
-          guard: guardOf(a['allow-net']), resolvers, timeoutMs: parseTimeout(a.timeout),
-          warnDays: parseWarnDays(a['warn-days']),
+          guard: guardOf(a['allow-net']), resolvers, timeoutMs, warnDays,
           ...dohCaOf(a['doh-ca']),
           ipv6: a.ipv6, ...(at === undefined ? {} : { at }),
           ...(port === undefined ? {} : { authPort: port }) })
@@ -130,15 +132,16 @@ export async function main(argv: string[]): Promise<number> {
       (y) => withFormat(withResolverOptions(y
         .positional('name', { type: 'string', describe: 'Domain name' })
         .positional('type', { type: 'string', describe: 'Record type (default A)' })
-        .option('timeout', { type: 'number', coerce: lastNumber, default: 4000,
+        .option('timeout', { coerce: lastNumber, default: 4000,
           describe: 'Per-query timeout, ms' }))),
       async (a) => {
         const name = nameFromText(String(a.name ?? ''))
         const type = parseRecordType(a.type)
+        const timeoutMs = parseTimeout(a.timeout)
         const resolvers = chosenResolvers(a, a['default-resolvers'] ?? true)
         if (resolvers.length === 0) throw new UsageError('no resolver to ask: give --resolver')
         const list = await compareResolvers({ name, type }, resolvers,
-          { guard: guardOf(a['allow-net']), timeoutMs: parseTimeout(a.timeout),
+          { guard: guardOf(a['allow-net']), timeoutMs,
             ...dohCaOf(a['doh-ca']) })
         out(formatOf(a) === 'json' ? `${JSON.stringify({ resolvers: list }, null, 2)}\n`
           : renderResolvers(list))
@@ -152,12 +155,13 @@ export async function main(argv: string[]): Promise<number> {
     .command('replay <file>', 'Re-analyse a capture saved with `check --save`, offline',
       (y) => withFormat(y.positional('file', { type: 'string' })),
       async (a) => {
+        const warnDays = parseWarnDays(a['warn-days'])
         const capture = readCapture(String(a.file))
         const at = parseAt(a.at)
         // Without --trust-anchor, the anchor the capture was made with (a lab, a test root).
         const anchors = a['trust-anchor'] === undefined ? captureAnchors(capture)
           : loadTrustAnchors(a['trust-anchor'], at ?? new Date(capture.startedAt))
-        const report = await replay(capture, { anchors, warnDays: parseWarnDays(a['warn-days']),
+        const report = await replay(capture, { anchors, warnDays,
           ...(at === undefined ? {} : { at }) })
         out(render(report, formatOf(a)))
         code = exitCodeFor(report)
