@@ -34,7 +34,9 @@ export function createServerLimiter(opts: { perServer: number }): ServerLimiter 
   const slots = new Map<string, Slot>()
   let waiting = 0
 
-  const acquire = async (address: string): Promise<void> => {
+  // A free slot is taken at once (null: no waiting, not even a turn of the event loop); a
+  // full server gives a promise that release() resolves in order of arrival.
+  const acquire = (address: string): Promise<void> | null => {
     let slot = slots.get(address)
     if (slot === undefined) {
       slot = { active: 0, queue: [] }
@@ -42,13 +44,17 @@ export function createServerLimiter(opts: { perServer: number }): ServerLimiter 
     }
     if (slot.active < opts.perServer) {
       slot.active++
-      return
+      return null
     }
     waiting++
     const s = slot
     // release() hands its slot straight to the first waiter, so `active` stays counted.
-    await new Promise<void>((resolve) => { s.queue.push(resolve) })
-    waiting--
+    return new Promise<void>((resolve) => {
+      s.queue.push(() => {
+        waiting--
+        resolve()
+      })
+    })
   }
 
   const release = (address: string): void => {
@@ -64,7 +70,8 @@ export function createServerLimiter(opts: { perServer: number }): ServerLimiter 
   }
 
   const wrap = (inner: Transport): Transport => async (server: ServerAddress, q) => {
-    await acquire(server.address)
+    const wait = acquire(server.address)
+    if (wait !== null) await wait
     try {
       return await inner(server, q)
     } finally {
