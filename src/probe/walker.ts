@@ -372,7 +372,10 @@ class Walker {
     const loops: Loop[] = []
     const nameServers: NameServer[] = []
     for (const ns of nsNames.slice(0, LIMITS.serversPerZone)) {
-      let addresses = this.glue(referral, ns)
+      // Glue counts only for names inside the zone that sent the referral: its servers have no
+      // say over other names (RFC 2181 5.4.1), and resolvers drop such records as possible
+      // poison (unbound's scrubber); those names are looked up where they live.
+      let addresses = isSubdomain(ns, parent.zone) ? this.glue(referral, ns) : []
       // A name server inside the zone it serves can only be reached through glue: looking it
       // up would need that very zone (RFC 1034 4.2.1).
       if (addresses.length === 0 && !isSubdomain(ns, child)) {
