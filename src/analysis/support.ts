@@ -81,10 +81,13 @@ export function noteUnreachable(responses: readonly { server: string; port: numb
 
 /**
  * One SERVER_ERROR_RCODE per zone for the servers that answered but not as servers of the zone
- * (lame): named, with what each said, and kept apart from the verdict.
+ * (lame): named, with what each said, and kept apart from the verdict. With `extra` (the
+ * check's own questions: NS, CDS, CDNSKEY), a server that answered the zone's other questions
+ * is not lame: it gets a second SERVER_ERROR_RCODE, on record "ZONE EXTRA", worded for what it
+ * breaks (CDS scanning, the NS comparison); one already found lame takes the line in the first.
  */
 export function noteLame(lame: readonly ServerResponse[], zone: string, findings: Finding[],
-  authoritative: boolean): void {
+  authoritative: boolean, extra?: string): void {
   for (const r of lame) {
     const m = r.message
     const why = m === null ? null : lameReason(m, authoritative)
@@ -92,19 +95,36 @@ export function noteLame(lame: readonly ServerResponse[], zone: string, findings
     const label = serverLabel(r)
     const q = m?.question[0]
     const asked = q === undefined ? '' : ` to ${nameToText(q.name)} ${typeToText(q.type)}`
-    const at = findings.findIndex((f) => f.code === 'SERVER_ERROR_RCODE' && f.zone === zone)
+    const isLame = (f: Finding): boolean => f.code === 'SERVER_ERROR_RCODE' && f.zone === zone
+      && f.record === undefined
+    const lameAt = findings.findIndex(isLame)
+    const partly = extra !== undefined && !(findings[lameAt]?.servers ?? []).includes(label)
+    const at = partly ? findings.findIndex((f) => f.code === 'SERVER_ERROR_RCODE'
+      && f.zone === zone && f.record !== undefined) : lameAt
     const prev = findings[at]
     const line = `${label}${asked}: ${why}`
     if (prev?.evidence?.includes(line)) continue
     const servers = [...new Set([...(prev?.servers ?? []), label])]
     const evidence = [...(prev?.evidence ?? []), line]
-    const f = finding('SERVER_ERROR_RCODE', { zone, servers, evidence,
-      message: `${servers.join(', ')}, listed as ${servers.length === 1 ? 'a name server'
-        : 'name servers'} of ${zone}, ${servers.length === 1 ? 'does' : 'do'} not serve it `
-        + `(a lame delegation): ${evidence.join('; ')}. Its answers are not used as evidence `
-        + 'about the zone; resolvers that ask it lose time, then try another server.',
-      advice: `Make ${servers.join(', ')} load and serve ${zone}, or remove ${servers.length === 1
-        ? 'it' : 'them'} from the NS records of ${zone} at the parent and in the zone.` })
+    const they = servers.length === 1 ? 'it' : 'they'
+    const f = partly ? finding('SERVER_ERROR_RCODE', { zone, servers, evidence,
+      record: `${zone} ${[...new Set([...(prev?.record?.split(' ')[1]?.split('/') ?? []),
+        extra])].join('/')}`,
+      message: `${servers.join(', ')} serve${servers.length === 1 ? 's' : ''} ${zone} but `
+        + `answered the check's own questions with an error: ${evidence.join('; ')}. Resolvers `
+        + `do not ask these, so names still resolve; but a parent that scans for CDS or CDNSKEY `
+        + `(RFC 7344, RFC 8078) cannot read ${they === 'it' ? 'its' : 'their'} answer, and the `
+        + 'NS set cannot be compared with the delegation.',
+      advice: `Have ${servers.join(', ')} answer every type for ${zone}: NOERROR with no data `
+        + 'for a type the zone does not have (RFC 3597 for types the software does not know); '
+        + 'upgrade or replace server software that returns FORMERR or NOTIMP for them.' })
+      : finding('SERVER_ERROR_RCODE', { zone, servers, evidence,
+        message: `${servers.join(', ')}, listed as ${servers.length === 1 ? 'a name server'
+          : 'name servers'} of ${zone}, ${servers.length === 1 ? 'does' : 'do'} not serve it `
+          + `(a lame delegation): ${evidence.join('; ')}. Its answers are not used as evidence `
+          + 'about the zone; resolvers that ask it lose time, then try another server.',
+        advice: `Make ${servers.join(', ')} load and serve ${zone}, or remove ${servers.length
+          === 1 ? 'it' : 'them'} from the NS records of ${zone} at the parent and in the zone.` })
     if (prev === undefined) findings.push(f)
     else findings[at] = f
   }

@@ -118,10 +118,10 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
   const { groups, lame } = groupResponses(v.dnskey, { authoritative: true })
   noteLame(lame, zone, findings, true)
   noteLame(groupResponses(v.soa, { authoritative: true }).lame, zone, findings, true)
-  // Known shortcoming: SERVER_ERROR_RCODE's message calls the server lame even when only
-  // these questions got the error rcode (e.g. FORMERR for CDS); the evidence names them.
-  for (const [list] of extraQuestions(v)) {
-    noteLame(groupResponses(list, { authoritative: true }).lame, zone, findings, true)
+  // The check's own questions: a server that fails only these (FORMERR for CDS, say) is not
+  // lame, and is told so apart.
+  for (const [list, type] of extraQuestions(v)) {
+    noteLame(groupResponses(list, { authoritative: true }).lame, zone, findings, true, type)
   }
   const tcp = noteTcpFallback(v.dnskey, zone, `${zone} DNSKEY`, groups.length === 0)
   if (tcp !== null && groups.length === 0) {
