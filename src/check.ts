@@ -97,8 +97,7 @@ export async function check(question: Question, opts: CheckOptions): Promise<Che
   }
   const report = withResolvers(analyze(w, { anchors: opts.anchors, at: opts.at ?? startedAt,
     ...(opts.warnDays === undefined ? {} : { warnDays: opts.warnDays }),
-    ...(opts.session === undefined ? {} : { states: opts.session.states,
-      settleEarly: opts.session.lean }) }),
+    ...(opts.session === undefined ? {} : { states: opts.session.states }) }),
     record, capture.query)
   return { report, capture }
 }

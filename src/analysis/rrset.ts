@@ -62,12 +62,6 @@ export interface RRsetInput {
   readonly zone: Name
   readonly at: Date
   readonly servers: readonly string[]
-  /**
-   * Keys whose one valid signature settles the RRset, as a validator stops there (RFC 4035
-   * 5.2): their signatures are checked first, and once one is valid the rest are reported
-   * `unchecked`. Absent: every signature is checked, for a report on each (check's default).
-   */
-  readonly settledBy?: readonly DNSKEYData[]
 }
 
 export function validateRRset(input: RRsetInput): RRsetOutcome {
@@ -79,28 +73,16 @@ export function validateRRset(input: RRsetInput): RRsetOutcome {
     return { status: 'bogus', code: 'RRSIG_MISSING', signatures: [], culprit: null,
       validKeyTags: [] }
   }
+  const reports: SignatureReport[] = []
   const validKeyTags: number[] = []
   let budget = MAX_VERIFICATIONS_PER_RRSET
   let undecided = false
-  const settling = input.settledBy ?? null
-  const settles = (sig: RR<RRSIGData>): boolean => settling !== null && settling.some((k) =>
-    k.algorithm === sig.data.algorithm && keyTag(k) === sig.data.keyTag)
-  // The settling keys' signatures first; the reports keep the order of the response.
-  const order = settling === null ? sigs
-    : [...sigs.filter(settles), ...sigs.filter((sig) => !settles(sig))]
-  const statuses = new Map<RR<RRSIGData>, SignatureStatus>()
-  let settled = false
-  for (const sig of order) {
-    const status = settled ? 'unchecked' : judge(sig, input, () => budget-- > 0)
-    if (status === 'unchecked' && !settled) undecided = true
-    if (status === 'valid') {
-      validKeyTags.push(sig.data.keyTag)
-      settled = settles(sig)
-    }
-    statuses.set(sig, status)
+  for (const sig of sigs) {
+    const status = judge(sig, input, () => budget-- > 0)
+    if (status === 'unchecked') undecided = true
+    if (status === 'valid') validKeyTags.push(sig.data.keyTag)
+    reports.push(sigReport(sig, status, input.at, input.servers))
   }
-  const reports = sigs.map((sig) => sigReport(sig, statuses.get(sig) ?? 'unchecked', input.at,
-    input.servers))
   if (validKeyTags.length > 0) {
     return { status: 'secure', code: null, signatures: reports, culprit: null, validKeyTags }
   }

@@ -26,12 +26,6 @@ export interface AnalyzeOptions {
   readonly at: Date
   /** Warn about signatures that expire within this many days of `at` (default 7). */
   readonly warnDays?: number
-  /**
-   * Stop checking a DNSKEY set's signatures once one by a key the DS names is valid, as a
-   * validator does (batch's lean mode: one signature check less per zone); the others are
-   * reported `unchecked`. Default: every signature is checked.
-   */
-  readonly settleEarly?: boolean
 }
 
 export interface ZoneState {

@@ -353,12 +353,10 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
   })
   // A DNSKEY given as the anchor itself is trusted as such (RFC 7958 PublicKey).
   const sepKeys = [...matched]
-  // Every signature over the key set is checked with every key, for the report (in a lean
-  // batch only until one by a DS key is valid); only one by a key the DS vouches for makes
-  // the set trusted (RFC 4035 5.2).
+  // Every signature over the key set is checked with every key, for the report; only one by
+  // a key the DS vouches for makes the set trusted (RFC 4035 5.2).
   const checked = keyRRs.length === 0 ? null : validateRRset({ rrset: keyRRs, sigs: m.answer,
-    keys, zone: v.zone, at: opts.at, servers: g.servers,
-    ...(opts.settleEarly === true ? { settledBy: sepKeys } : {}) })
+    keys, zone: v.zone, at: opts.at, servers: g.servers })
   const sepTags = new Set(sepKeys.map((k) => tagOf.get(k)))
   const bySep = checked === null ? null : checked.status === 'secure'
     && checked.validKeyTags.some((t) => sepTags.has(t)) ? checked
