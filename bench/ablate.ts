@@ -64,8 +64,7 @@ async function replay(exchanges: readonly CapturedExchange[]): Promise<void> {
       const w = await walk({ name: nameFromText(n), type: 1 }, transport,
         { rootServers: base.rootServers, session: session.walk, lean: true })
       const t1 = process.hrtime.bigint()
-      const report = analyze(w, { anchors: base.anchors, at, states: session.states,
-        settleEarly: true })
+      const report = analyze(w, { anchors: base.anchors, at, states: session.states })
       const t2 = process.hrtime.bigint()
       jsonLine(report)
       const t3 = process.hrtime.bigint()

@@ -42,6 +42,11 @@ interface OutcomeBase {
   readonly culprit: SignatureReport | null
   /** Keys whose signature verified, by key tag. */
   readonly validKeyTags: readonly number[]
+  /**
+   * The keys that verified a signature, themselves: tags collide (RFC 4034 B), so "a DS key
+   * signed this" must be asked of the key, never of its tag.
+   */
+  readonly validKeys: readonly DNSKEYData[]
 }
 
 /** How telling each failure is: an expired but genuine signature beats a wrong-key one. */
@@ -71,56 +76,62 @@ export function validateRRset(input: RRsetInput): RRsetOutcome {
     && s.data.typeCovered === first.type && nameEquals(s.name, first.name))
   if (sigs.length === 0) {
     return { status: 'bogus', code: 'RRSIG_MISSING', signatures: [], culprit: null,
-      validKeyTags: [] }
+      validKeyTags: [], validKeys: [] }
   }
   const reports: SignatureReport[] = []
   const validKeyTags: number[] = []
+  const validKeys: DNSKEYData[] = []
   let budget = MAX_VERIFICATIONS_PER_RRSET
   let undecided = false
   for (const sig of sigs) {
-    const status = judge(sig, input, () => budget-- > 0)
+    const { status, key } = judge(sig, input, () => budget-- > 0)
     if (status === 'unchecked') undecided = true
     if (status === 'valid') validKeyTags.push(sig.data.keyTag)
+    if (status === 'valid' && key !== null && !validKeys.includes(key)) validKeys.push(key)
     reports.push(sigReport(sig, status, input.at, input.servers))
   }
   if (validKeyTags.length > 0) {
-    return { status: 'secure', code: null, signatures: reports, culprit: null, validKeyTags }
+    return { status: 'secure', code: null, signatures: reports, culprit: null, validKeyTags,
+      validKeys }
   }
   const best = [...reports].sort((a, b) => RANK[a.status] - RANK[b.status])[0] ?? null
   if (undecided) {
     // More signatures than the budget: could not decide, which is never "secure".
     return { status: 'indeterminate', code: 'VALIDATION_BUDGET_EXCEEDED', signatures: reports,
-      culprit: best, validKeyTags }
+      culprit: best, validKeyTags, validKeys }
   }
   // A signature whose algorithm we cannot check vouches for nothing: with no other valid
   // signature, no usable key signed the RRset.
   const code = best === null ? 'RRSIG_MISSING' : CODE_FOR[best.status] ?? 'RRSIG_NO_MATCHING_DNSKEY'
-  return { status: 'bogus', code, signatures: reports, culprit: best, validKeyTags }
+  return { status: 'bogus', code, signatures: reports, culprit: best, validKeyTags, validKeys }
 }
 
-function judge(sig: RR<RRSIGData>, input: RRsetInput, spend: () => boolean): SignatureStatus {
+/** A signature's status, and the key it verified with (null when none did). */
+function judge(sig: RR<RRSIGData>, input: RRsetInput, spend: () => boolean):
+  { status: SignatureStatus; key: DNSKEYData | null } {
   const s = sig.data
+  const none = (status: SignatureStatus): { status: SignatureStatus; key: null } =>
+    ({ status, key: null })
   // Cheap checks first (RFC 4035 5.3.1): the signer must be the zone, the labels sane.
-  if (!nameEquals(s.signerName, input.zone)) return 'no-key'
-  if (!algorithmInfo(s.algorithm).supported) return 'unsupported'
+  if (!nameEquals(s.signerName, input.zone)) return none('no-key')
+  if (!algorithmInfo(s.algorithm).supported) return none('unsupported')
   const candidates = input.keys.filter((k) => k.algorithm === s.algorithm
     && (k.flags & DNSKEY_FLAG_ZONE) !== 0 && (k.flags & DNSKEY_FLAG_REVOKE) === 0
     && keyTag(k) === s.keyTag)
-  if (candidates.length === 0) return 'no-key'
-  let verified = false
+  if (candidates.length === 0) return none('no-key')
+  let verified: DNSKEYData | null = null
   for (const key of candidates) {
-    if (!spend()) return 'unchecked'
+    if (!spend()) return none('unchecked')
     const r = verifyRrsig(input.rrset, sig, key)
     if (r.ok) {
-      verified = true
+      verified = key
       break
     }
-    if (r.reason === 'unsupported-algorithm') return 'unsupported'
+    if (r.reason === 'unsupported-algorithm') return none('unsupported')
   }
-  if (!verified) return 'invalid'
+  if (verified === null) return none('invalid')
   // Dates last, as validators do: a genuine but expired signature says "re-sign", not "forged".
-  const time = signatureTimeStatus(s, input.at)
-  return time
+  return { status: signatureTimeStatus(s, input.at), key: verified }
 }
 
 function sigReport(sig: RR<RRSIGData>, status: SignatureStatus, at: Date,

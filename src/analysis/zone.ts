@@ -357,18 +357,18 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
   // a key the DS vouches for makes the set trusted (RFC 4035 5.2).
   const checked = keyRRs.length === 0 ? null : validateRRset({ rrset: keyRRs, sigs: m.answer,
     keys, zone: v.zone, at: opts.at, servers: g.servers })
-  const sepTags = new Set(sepKeys.map((k) => tagOf.get(k)))
+  // By the keys themselves: a key with a DS key's tag is not the DS key (tags collide).
   const bySep = checked === null ? null : checked.status === 'secure'
-    && checked.validKeyTags.some((t) => sepTags.has(t)) ? checked
+    && checked.validKeys.some((k) => sepKeys.includes(k)) ? checked
     : validateRRset({ rrset: keyRRs, sigs: m.answer, keys: sepKeys, zone: v.zone, at: opts.at,
       servers: g.servers })
   const out = bySep === null ? null : { ...bySep, signatures: checked?.signatures ?? [] }
-  const signers = new Set(bySep?.validKeyTags ?? [])
+  const signers = new Set(bySep?.validKeys ?? [])
   const keyReports: KeyReport[] = keys.map((k) => ({
     keyTag: tagOf.get(k) ?? 0, algorithm: k.algorithm, flags: k.flags,
     role: (k.flags & DNSKEY_FLAG_SEP) !== 0 ? 'KSK' : 'ZSK',
     revoked: (k.flags & DNSKEY_FLAG_REVOKE) !== 0, matchedByDs: matched.has(k),
-    signsKeySet: matched.has(k) && signers.has(tagOf.get(k) ?? -1), servers: g.servers,
+    signsKeySet: matched.has(k) && signers.has(k), servers: g.servers,
   }))
   const result = (status: Status, cause: Finding | null, zoneKeys: DNSKEYData[] = []):
     KeySetJudgement => ({ status, cause, notes, ds, keys: keyReports, keyData: keys,
@@ -435,7 +435,7 @@ function judgeKeySet(v: ZoneVisit, g: ResponseGroup, dsIn: DsInput, isRoot: bool
     const dsKeys = sepKeys.map((k) => ({ keyTag: tagOf.get(k) ?? 0 }))
     // Keys that do sign the set, though no DS names them: the DS should be made from one.
     const signing = checked?.status === 'secure' ? keys.filter((k) =>
-      checked.validKeyTags.includes(tagOf.get(k) ?? -1) && !sepKeys.includes(k)) : []
+      checked.validKeys.includes(k) && !sepKeys.includes(k)) : []
     const fromSigner = suggestedDs(v.zone, signing, true)
     const message = code !== 'DNSKEY_NOT_SIGNED_BY_DS_KEY'
       ? `The DNSKEY set of ${zone} is not validly signed: ${describeSig(code, culprit, opts.at)}.`
