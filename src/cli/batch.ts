@@ -46,9 +46,9 @@ export function batchOptions<T>(y: Argv<T>) {
       describe: 'Skip names already in the --out file (JSON lines)' })
     .option('format', { choices: ['jsonl', 'csv', 'table'], default: 'jsonl',
       describe: 'jsonl: one check --json report per line; csv; table: printed at the end' })
-    .option('concurrency', { coerce: lastNumber, default: DEFAULT_CONCURRENCY,
+    .option('concurrency', { coerce: lastNumber, defaultDescription: String(DEFAULT_CONCURRENCY),
       describe: 'Names checked at once' })
-    .option('per-server', { coerce: lastNumber, default: DEFAULT_PER_SERVER,
+    .option('per-server', { coerce: lastNumber, defaultDescription: String(DEFAULT_PER_SERVER),
       describe: 'Queries in flight to one server address at most' })
     .option('resolvers', { choices: ['none', 'default'], default: 'none',
       describe: 'Also ask the public and system resolvers for every name (default: none)' })
@@ -172,8 +172,10 @@ function settings(a: BatchArgs): Settings {
   if (a.resume && a.out !== undefined && existsSync(a.out) && !statSync(a.out).isFile()) {
     throw new UsageError(`batch --resume needs --out to be a regular file, not ${a.out}`)
   }
-  const concurrency = parseWhole(a.concurrency, '--concurrency', 1, MAX_CONCURRENCY)
-  const perServer = parseWhole(a['per-server'], '--per-server', 1, MAX_PER_SERVER)
+  const concurrency = parseWhole(a.concurrency, '--concurrency', 1, MAX_CONCURRENCY,
+    DEFAULT_CONCURRENCY)
+  const perServer = parseWhole(a['per-server'], '--per-server', 1, MAX_PER_SERVER,
+    DEFAULT_PER_SERVER)
   const workers = a.workers === undefined ? defaultWorkers()
     : parseWhole(a.workers, '--workers', 0, MAX_WORKERS)
   const fromEnv = process.env[ALLOW_NET_ENV]

@@ -69,8 +69,15 @@ export function numberRefused(option: string, want: string, arg: NumberArg): Usa
   return new UsageError(`${option}: give ${want}, not ${was}`)
 }
 
-/** A whole number from min to max. */
-export function parseWhole(arg: NumberArg, option: string, min: number, max: number): number {
+/**
+ * A whole number from min to max; `dflt` when the option was not given. Number options carry
+ * no yargs default: with one, yargs put it in place of a missing value (`--timeout` at the end
+ * of a line ran with 2000), so the defaults are applied here.
+ */
+export function parseWhole(given: NumberArg | undefined, option: string, min: number,
+  max: number, dflt?: number): number {
+  if (given === undefined && dflt !== undefined) return dflt
+  const arg = given ?? { value: Number.NaN, given: true }
   if (!Number.isInteger(arg.value) || arg.value < min || arg.value > max) {
     throw numberRefused(option, `a whole number from ${min} to ${max}`, arg)
   }
@@ -85,14 +92,18 @@ export function parsePort(port: NumberArg | undefined): number | undefined {
   return port.value
 }
 
-export function parseWarnDays(days: NumberArg): number {
+export function parseWarnDays(given: NumberArg | undefined, dflt = 7): number {
+  if (given === undefined) return dflt
+  const days = given
   if (!(days.value >= 0 && days.value <= 3650)) {
     throw numberRefused('--warn-days', 'a number of days from 0 to 3650', days)
   }
   return days.value
 }
 
-export function parseTimeout(ms: NumberArg): number {
+export function parseTimeout(given: NumberArg | undefined, dflt = 2000): number {
+  if (given === undefined) return dflt
+  const ms = given
   // Fractions of a millisecond above 0 have always been taken; the wording says so.
   if (!(ms.value > 0 && ms.value <= 60_000)) {
     throw numberRefused('--timeout', 'milliseconds, more than 0 and at most 60000', ms)
@@ -173,6 +184,8 @@ export function lastString(v: unknown): string {
  */
 export function lastNumber(v: unknown): NumberArg {
   const last = Array.isArray(v) ? (v as unknown[])[v.length - 1] : v
+  // Blank text is no number, though Number('') is 0 (`--warn-days ''` meant a 0-day window).
+  if (typeof last === 'string' && last.trim() === '') return { value: Number.NaN, given: last }
   if (typeof last === 'string' || typeof last === 'number') {
     return { value: Number(last), given: last }
   }

@@ -132,12 +132,12 @@ export async function main(argv: string[]): Promise<number> {
       (y) => withFormat(withResolverOptions(y
         .positional('name', { type: 'string', describe: 'Domain name' })
         .positional('type', { type: 'string', describe: 'Record type (default A)' })
-        .option('timeout', { coerce: lastNumber, default: 4000,
+        .option('timeout', { coerce: lastNumber, defaultDescription: '4000',
           describe: 'Per-query timeout, ms' }))),
       async (a) => {
         const name = nameFromText(String(a.name ?? ''))
         const type = parseRecordType(a.type)
-        const timeoutMs = parseTimeout(a.timeout)
+        const timeoutMs = parseTimeout(a.timeout, 4000)
         const resolvers = chosenResolvers(a, a['default-resolvers'] ?? true)
         if (resolvers.length === 0) throw new UsageError('no resolver to ask: give --resolver')
         const list = await compareResolvers({ name, type }, resolvers,
