@@ -128,20 +128,19 @@ export async function* boundedLines(input: Readable, max: number): AsyncGenerato
   // is one line end however the stream was cut into chunks.
   let afterCR = false
   const take = (piece: string): void => {
-    if (overlong) {
-      skipped += piece.length
-      // No list of names has a megabyte without a line break: /dev/zero, a binary file.
-      if (skipped > MAX_RUN_WITHOUT_NEWLINE) {
-        throw new UsageError(`line ${lines + 1} of the list runs past ${
-          MAX_RUN_WITHOUT_NEWLINE} characters: it is not a list of names (one per line)`)
-      }
+    if (!overlong && current.length + piece.length <= max) {
+      current += piece
       return
     }
-    if (current.length + piece.length > max) {
-      overlong = true
-      current = ''
-    } else {
-      current += piece
+    // `skipped` is the whole line's length so far, the part kept before it grew too long
+    // included, so the limit below is the same however the stream was cut into chunks.
+    skipped += overlong ? piece.length : current.length + piece.length
+    overlong = true
+    current = ''
+    // No list of names has a megabyte without a line break: /dev/zero, a binary file.
+    if (skipped > MAX_RUN_WITHOUT_NEWLINE) {
+      throw new UsageError(`line ${lines + 1} of the list runs past ${
+        MAX_RUN_WITHOUT_NEWLINE} characters: it is not a list of names (one per line)`)
     }
   }
   const finish = (): string => {
