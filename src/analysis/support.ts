@@ -197,12 +197,13 @@ export function serialsOf(v: ZoneVisit): Map<string, number> {
 }
 
 /**
- * A fault only some servers have: say so, with each side's serial, since resolvers then fail
- * only when they pick a bad server ("it works sometimes").
+ * A fault only some servers have: say so, with each side's serial when known (a lean batch
+ * asks no SOA), since resolvers then fail only when they pick a bad server ("it works
+ * sometimes"). `good`: the servers whose data validated.
  */
-export function onlySome(f: Finding, serials: Map<string, number>): Finding {
+export function onlySome(f: Finding, good: readonly string[],
+  serials: Map<string, number>): Finding {
   const bad = f.servers ?? []
-  const good = [...serials.keys()].filter((s) => !bad.includes(s))
   const serial = (s: string): string => (serials.has(s) ? ` (serial ${serials.get(s)})` : '')
   return { ...f, message: `${f.message} Only ${bad.map((s) => `${s}${serial(s)}`).join(', ')} `
     + `serve${bad.length === 1 ? 's' : ''} this; ${good.map((s) => `${s}${serial(s)}`).join(', ')

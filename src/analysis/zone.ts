@@ -152,6 +152,7 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
   const keyReports = new Map<string, KeyReport>()
   const sigReports: SignatureReport[] = []
   const goodKeys: DNSKEYData[] = []
+  const goodServers: string[] = []
   let worst: { status: Status; cause: Finding } | null = null
   for (const g of groups) {
     const r = judgeKeySet(v, g, { usable, all: dsSet, servers: dsServers }, parent === null, opts)
@@ -169,14 +170,16 @@ export function analyzeZone(v: ZoneVisit, parent: ZoneState | null, opts: Analyz
     sigReports.push(...r.signatures)
     // Groups that serve the same keys give the same notes: keep each once.
     for (const n of r.notes) if (!findings.some((f) => sameNote(f, n))) findings.push(n)
-    if (r.cause === null) goodKeys.push(...r.zoneKeys)
-    else if (worst === null) worst = { status: r.status, cause: r.cause }
+    if (r.cause === null) {
+      goodKeys.push(...r.zoneKeys)
+      goodServers.push(...g.servers)
+    } else if (worst === null) worst = { status: r.status, cause: r.cause }
   }
   const extra = { ds: [...dsReports.values()], dsSignatures, dnskeys: [...keyReports.values()],
     dnskeySignatures: sigReports }
   if (worst !== null) {
     const partial = groups.length > 1 && goodKeys.length > 0
-    const cause = partial ? onlySome(worst.cause, serials) : worst.cause
+    const cause = partial ? onlySome(worst.cause, goodServers, serials) : worst.cause
     findings.push(cause)
     const summary = partial
       ? `broken at ${worst.cause.servers?.join(', ')}; other servers are fine`
