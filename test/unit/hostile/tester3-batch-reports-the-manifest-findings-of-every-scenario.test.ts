@@ -9,12 +9,17 @@
 // NS_SET_MISMATCH (glue-mismatch): lean walks never ask the zone's own NS set, CDS or CDNSKEY
 // (src/probe/walker.ts `full`), so a server only the zone lists is never asked either, and
 // docs/batch.md says nothing of it. --thorough passes.
+// Resolved by documenting it (docs/batch.md "Lean walks"): asking those three questions per
+// zone would double a healthy name's queries, against issue 4's bound of 3. So a lean batch is
+// held to the manifest minus those three codes, and --thorough to all of it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Report } from '../../../src/analysis/types.js'
 import { scenarioZones } from '../../lab/labinfo.js'
 import { expectScenario } from '../../support/expect-scenario.js'
 import { type ReplayLab, runBatch, startReplayLab } from '../../support/replay-lab.js'
 
+/** The findings a lean walk does not look for (docs/batch.md). */
+const LEAN_SKIPS = ['CDS_MISMATCH', 'CDS_DELETE', 'NS_SET_MISMATCH']
 const zones = scenarioZones()
 const list = zones.map((z) => `${z.scenario.query} ${z.scenario.type}`).join('\n')
 let lab: ReplayLab
@@ -40,6 +45,8 @@ describe.each(['lean', 'thorough'])('batch (%s) over the lab', (mode) => {
     (_zone, z) => {
       const r = reports.get(mode)?.get(`${z.scenario.query} ${z.scenario.type}`)
       expect(r, 'a line for the scenario').toBeDefined()
-      expectScenario(r as Report, z)
+      const want = z.scenario.expect
+      expectScenario(r as Report, mode === 'thorough' ? z : { ...z, scenario: { ...z.scenario,
+        expect: { ...want, findings: (want.findings ?? []).filter((c) => !LEAN_SKIPS.includes(c)) } } })
     })
 })
