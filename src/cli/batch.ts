@@ -50,8 +50,11 @@ export function batchOptions<T>(y: Argv<T>) {
       describe: 'Names checked at once' })
     .option('per-server', { coerce: lastNumber, defaultDescription: String(DEFAULT_PER_SERVER),
       describe: 'Queries in flight to one server address at most' })
-    .option('resolvers', { choices: ['none', 'default'], default: 'none',
+    .option('resolvers', { choices: ['none', 'default'], defaultDescription: 'none',
       describe: 'Also ask the public and system resolvers for every name (default: none)' })
+    // check's spelling, which users of check type here too: --no-default-resolvers is
+    // --resolvers none (the default), --default-resolvers is --resolvers default.
+    .option('default-resolvers', { type: 'boolean', hidden: true })
     .option('quiet', { type: 'boolean', default: false,
       describe: 'No progress and no summary on stderr' })
     .option('thorough', { type: 'boolean', default: false, describe: 'Also ask every server '
@@ -187,7 +190,7 @@ function settings(a: BatchArgs): Settings {
     timeoutMs: parseTimeout(a.timeout), ipv6: a.ipv6, thorough: a.thorough,
     // A batch of thousands must not hammer the public resolvers: they are asked only on
     // request.
-    resolvers: a.resolvers === 'default', warnDays: parseWarnDays(a['warn-days']),
+    resolvers: resolversWanted(a.resolvers, a['default-resolvers']), warnDays: parseWarnDays(a['warn-days']),
   }
   // Built once here so that a bad anchor file or network list is reported before anything
   // runs; each checker (this thread's or a worker's) builds its own from the same spec, with
@@ -364,4 +367,13 @@ async function runWith(a: BatchArgs, io: BatchIo, s: Settings,
     : result.stopped ? 130 : batchExitCode(tally)
   if (result.abandoned > 0) io.exit(code)
   return code
+}
+
+/** --resolvers and check's --[no-]default-resolvers, which must not say opposite things. */
+function resolversWanted(choice: string | undefined, flag: boolean | undefined): boolean {
+  if (choice !== undefined && flag !== undefined && flag !== (choice === 'default')) {
+    throw new UsageError(`--${flag ? '' : 'no-'}default-resolvers and --resolvers ${choice} `
+      + 'say opposite things')
+  }
+  return flag ?? choice === 'default'
 }
