@@ -100,14 +100,14 @@ export function noteLame(lame: readonly ServerResponse[], zone: string, findings
     if (prev?.evidence?.includes(line)) continue
     const servers = [...new Set([...(prev?.servers ?? []), label])]
     const evidence = [...(prev?.evidence ?? []), line]
-    const they = servers.length === 1 ? 'it' : 'they'
+    const their = servers.length === 1 ? 'its' : 'their'
     const f = partly ? finding('SERVER_ERROR_RCODE', { zone, servers, evidence,
       record: `${zone} ${[...new Set([...(prev?.record?.split(' ')[1]?.split('/') ?? []),
         extra])].join('/')}`,
       message: `${servers.join(', ')} serve${servers.length === 1 ? 's' : ''} ${zone} but `
         + `answered the check's own questions with an error: ${evidence.join('; ')}. Resolvers `
         + `do not ask these, so names still resolve; but a parent that scans for CDS or CDNSKEY `
-        + `(RFC 7344, RFC 8078) cannot read ${they === 'it' ? 'its' : 'their'} answer, and the `
+        + `(RFC 7344, RFC 8078) cannot read ${their} answer, and the `
         + 'NS set cannot be compared with the delegation.',
       advice: `Have ${servers.join(', ')} answer every type for ${zone}: NOERROR with no data `
         + 'for a type the zone does not have (RFC 3597 for types the software does not know); '

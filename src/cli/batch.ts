@@ -190,7 +190,8 @@ function settings(a: BatchArgs): Settings {
     timeoutMs: parseTimeout(a.timeout), ipv6: a.ipv6, thorough: a.thorough,
     // A batch of thousands must not hammer the public resolvers: they are asked only on
     // request.
-    resolvers: resolversWanted(a.resolvers, a['default-resolvers']), warnDays: parseWarnDays(a['warn-days']),
+    resolvers: resolversWanted(a.resolvers, a['default-resolvers']),
+    warnDays: parseWarnDays(a['warn-days']),
   }
   // Built once here so that a bad anchor file or network list is reported before anything
   // runs; each checker (this thread's or a worker's) builds its own from the same spec, with
