@@ -5,7 +5,9 @@
 // resolvers never ask these and names still resolve. But here the user's question is itself
 // one the server rejects: a resolver asking www HTTPS gets FORMERR from every server and
 // answers SERVFAIL (RFC 1035 4.1.1: FORMERR means the server could not interpret the query; no
-// answer was given). The report must name that failure (the question www... HTTPS, FORMERR),
+// answer was given). unbound 1.17, run by hand against this very zone (kit on loopback port
+// 53, trust anchor the kit root's DS): SERVFAIL for www.oldsw.test. HTTPS, NOERROR with AD
+// for www.oldsw.test. A. The report must name that failure (the question www... HTTPS, FORMERR),
 // and must not give as its cause a finding that says names still resolve.
 // Found: answer.ts skips every server already named in any SERVER_ERROR_RCODE of the zone
 // (the CDS/CDNSKEY one included), so the HTTPS FORMERR is never noted, and the answer's cause
