@@ -29,8 +29,11 @@ export function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOp
   // Lame servers' error answers are noted, never judged as the zone's answer.
   const { groups, failed, lame } = groupResponses(step.responses, { authoritative: true })
   noteUnreachable(failed, zone.report.zone, findings)
-  const named = new Set(zone.findings.filter((f) => f.code === 'SERVER_ERROR_RCODE')
-    .flatMap((f) => f.servers ?? []))
+  // Only the lame finding (no record); the one about the check's own CDS/CDNSKEY/NS
+  // questions names servers that do serve the zone, whose error to this question counts.
+  const isLame = (f: Finding): boolean => f.code === 'SERVER_ERROR_RCODE'
+    && f.zone === zone.report.zone && f.record === undefined
+  const named = new Set(zone.findings.filter(isLame).flatMap((f) => f.servers ?? []))
   // A server already named lame for the zone's own queries is not named again per answer.
   noteLame(lame.filter((r) => !named.has(serverLabel(r))), zone.report.zone, findings, true)
   const tcp = noteTcpFallback(step.responses, zone.report.zone,
@@ -55,8 +58,7 @@ export function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOp
   if (tcp !== null) findings.push(tcp)
   if (first === undefined && lame.length > 0) {
     // Every server that answered is lame: nothing to judge, the answer is undecided.
-    const f = [...findings, ...zone.findings].find((x) => x.code === 'SERVER_ERROR_RCODE'
-      && x.zone === zone.report.zone) ?? null
+    const f = [...findings, ...zone.findings].find(isLame) ?? null
     return { report: report('indeterminate'), cause: f }
   }
   if (first === undefined) {
