@@ -297,7 +297,8 @@ class WorkerPool implements Executor {
     const counts = await Promise.all(this.slots.map(async (s) => {
       let n = 0
       if (s.dead === null) {
-        // Each worker reports its count of signature checks before it is stopped.
+        // Each worker closes its sockets and reports its count of signature checks before it
+        // is stopped (worker.ts).
         n = await new Promise<number>((resolve) => {
           const t = setTimeout(() => { resolve(0) }, 1000)
           const on = (m: FromWorker): void => {

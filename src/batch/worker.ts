@@ -11,6 +11,9 @@ const checker = new Checker(workerData as EngineSpec)
 
 port.on('message', (m: ({ id: number } & Question) | { stats: true }) => {
   if ('stats' in m) {
+    // Asked only when the batch ends, just before the thread is terminated: its sockets are
+    // closed first, since a datagram arriving during termination aborts the process.
+    checker.close()
     port.postMessage({ stats: { verifications: verificationCount() } })
     return
   }

@@ -215,6 +215,9 @@ function udpAttempt(ctx: AttemptContext): Promise<Attempt> {
  */
 export class UdpPool {
   private readonly sockets = new Map<string, PooledSocket>()
+  /** Every socket not yet closed, retired ones still draining included. */
+  private readonly live = new Set<PooledSocket>()
+  private shut = false
   readonly maxUses: number
   readonly idleMs: number
 
@@ -229,6 +232,11 @@ export class UdpPool {
   }
 
   attempt(ctx: AttemptContext): Promise<Attempt> {
+    if (this.shut) {
+      return Promise.resolve(record('udp', ctx, { sentAt: new Date().toISOString(),
+        started: performance.now() }, { response: null, error: 'network',
+        detail: 'the socket pool was closed' }))
+    }
     const key = `${ctx.server.address}|${ctx.server.port}`
     let ps = this.sockets.get(key)
     if (ps === undefined || ps.uses >= this.maxUses) {
@@ -295,6 +303,8 @@ export class UdpPool {
     const ps: PooledSocket = { socket, uses: 0, inFlight: 0, waiting: new Map(), idle: null,
       retired: false, ready: new Promise((r) => { ready = r }) }
     this.sockets.set(key, ps)
+    this.live.add(ps)
+    socket.on('close', () => { this.live.delete(ps) })
     const failAll = (error: Error): void => {
       this.retire(key, ps)
       for (const list of [...ps.waiting.values()]) {
@@ -346,9 +356,22 @@ export class UdpPool {
     if (ps.inFlight === 0) close(ps)
   }
 
-  /** Closes every socket (queries still waiting on one end as network errors). */
+  /**
+   * Closes every socket now, and opens none after: queries still waiting end as network
+   * errors, so no datagram can arrive after this (a batch worker is terminated next, and a datagram delivered to a
+   * terminating worker aborts the whole process: Node 20's UDPWrap::OnRecv, "FATAL ERROR:
+   * v8::FromJust Maybe value is Nothing").
+   */
   close(): void {
+    // No new socket either: a failed query's walk may try another server at once.
+    this.shut = true
     for (const [key, ps] of [...this.sockets]) this.retire(key, ps)
+    for (const ps of [...this.live]) {
+      for (const list of [...ps.waiting.values()]) {
+        for (const w of [...list]) w.finish(null, 'network', 'the socket pool was closed')
+      }
+      close(ps)
+    }
   }
 }
 

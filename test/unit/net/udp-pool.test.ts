@@ -107,4 +107,26 @@ describe('UdpPool', () => {
     await new Promise((resolve) => setTimeout(resolve, 120))
     expect(pool.size).toBe(0)
   })
+
+  it('close() ends the queries in flight at once and opens no socket after', async () => {
+    // A batch worker is terminated right after: a datagram reaching a terminating worker
+    // aborts Node 20 (UDPWrap::OnRecv), so nothing may stay open or be opened.
+    const s = await server({ silent: true })
+    const pool = new UdpPool()
+    const started = performance.now()
+    const pending = exchange({ address: '127.0.0.21', port: s.port }, q(1), { guard,
+      udpPool: pool, timeoutMs: 5000, retries: 0 })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    pool.close()
+    const cut = await pending
+    expect(cut.attempts.map((a) => a.error)).toEqual(['network'])
+    expect(cut.attempts[0]?.detail).toBe('the socket pool was closed')
+    expect(performance.now() - started).toBeLessThan(2000)
+    const after = await exchange({ address: '127.0.0.21', port: s.port }, q(2), { guard,
+      udpPool: pool, retries: 0 })
+    expect(after.attempts.map((a) => a.error)).toEqual(['network'])
+    expect(pool.size).toBe(0)
+    // The silent server saw the first query only.
+    expect(s.ports.length).toBe(1)
+  })
 })
