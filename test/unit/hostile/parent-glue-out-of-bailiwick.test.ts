@@ -8,6 +8,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { hierarchy, type Net, rd, rec, startNet, T, type ZoneSpec } from './issue5-kit.js'
 import { checkKit } from './issue5-kit.js'
+import { parseTrustAnchors } from '../../../src/anchors.js'
+import { check } from '../../../src/check.js'
+import { guardFromEnv } from '../../../src/net/guard.js'
+import { nameFromText } from '../../../src/wire/name.js'
 
 const PORT = 20710
 const ROOT = '127.0.101.1'
@@ -26,10 +30,17 @@ beforeAll(async () => {
   const far: ZoneSpec = { name: 'far.', addresses: ['127.0.101.3'], records: [
     rec('far.', T.NS, rd.name('ns1.far.')), rec('ns1.far.', T.A, rd.A('127.0.101.3')),
     rec('ns.far.', T.A, rd.A('127.0.101.13')), rec('ns2.far.', T.A, rd.A('127.0.101.14'))] }
-  const zones = hierarchy(ROOT, '127.0.101.2', [poisoned, clean, rogue])
+  // The other side of the rule: glue for a name inside the referring zone (test.) is used,
+  // whether the name is a sibling's (ns.sib.test. for kid.test.) or the child's own.
+  const sibling = child('kid', 'ns.sib.test.', '127.0.101.15')
+  const own = child('own', 'ns.own.test.', '127.0.101.16')
+  const zones = hierarchy(ROOT, '127.0.101.2', [poisoned, clean, rogue, sibling, own])
   const root = zones.find((z) => z.name === '.') as ZoneSpec
   root.records.push(rec('far.', T.NS, rd.name('ns1.far.')), rec('ns1.far.', T.A,
     rd.A('127.0.101.3')))
+  const tld = zones.find((z) => z.name === 'test.') as ZoneSpec
+  tld.records.push(rec('ns.sib.test.', T.A, rd.A('127.0.101.15')),
+    rec('ns.own.test.', T.A, rd.A('127.0.101.16')))
   net = await startNet([...zones, far], PORT)
   // The referral for pglue.test. (and only it: cglue.test. gets none) carries the glue.
   net.zones.get('test.')!.spec.hook = (q, r) => (q.qname.endsWith('pglue.test.')
@@ -50,4 +61,17 @@ it('control: the same delegation without the glue is secure, through the lookup'
   const r = await checkKit(net, ROOT, PORT, 'www.cglue.test.')
   expect(r.chain.flatMap((z) => z.servers.map((s) => s.address))).toContain('127.0.101.14')
   expect(r.status).toBe('secure')
+})
+
+it.each([['kid.test.', 'ns.sib.test.', '127.0.101.15'], ['own.test.', 'ns.own.test.',
+  '127.0.101.16']])('glue inside the referring zone is used: %s via %s', async (zone, ns, address) => {
+  const { report, capture } = await check({ name: nameFromText(`www.${zone}`), type: T.A }, {
+    anchors: parseTrustAnchors(net.anchor, 'kit root', new Date()),
+    rootServers: [{ address: ROOT, port: PORT }], guard: guardFromEnv({}, '127.0.0.0/8'),
+    authPort: PORT, timeoutMs: 500 })
+  expect(report.status).toBe('secure')
+  expect(report.chain.find((z) => z.zone === zone)?.servers.map((s) => s.address))
+    .toEqual([address])
+  // Taken from the referral: the walk never asked anyone for the name server's address.
+  expect(capture.exchanges.filter((e) => e.qname === ns)).toEqual([])
 })
