@@ -6,6 +6,7 @@
 import { createSocket } from 'node:dgram'
 import type { Socket } from 'node:dgram'
 import { connect, isIP } from 'node:net'
+import type { Socket as NetSocket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { decodeMessage, decodeOnce } from '../wire/message.js'
 import { nameEquals } from '../wire/name.js'
@@ -155,6 +156,11 @@ function record(
   return { ...base, error: outcome.error, detail: outcome.detail ?? outcome.error }
 }
 
+function closedAttempt(transport: TransportName, ctx: AttemptContext): Attempt {
+  return record(transport, ctx, { sentAt: new Date().toISOString(), started: performance.now() },
+    { response: null, error: 'network', detail: 'the socket pool was closed' })
+}
+
 function udpAttempt(ctx: AttemptContext): Promise<Attempt> {
   return new Promise((resolve) => {
     const { address, port } = ctx.server
@@ -212,11 +218,15 @@ function udpAttempt(ctx: AttemptContext): Promise<Attempt> {
  * are told apart by their random ID and their question, and it is replaced after `maxUses`
  * queries or when idle, so the source port still changes along a run. An ICMP error on a
  * socket fails the queries waiting on it, as it would have failed each on its own socket.
+ * Its TCP connections (one per attempt, as without a pool) are tracked so that close() ends
+ * them too.
  */
 export class UdpPool {
   private readonly sockets = new Map<string, PooledSocket>()
   /** Every socket not yet closed, retired ones still draining included. */
   private readonly live = new Set<PooledSocket>()
+  /** TCP connections open now: not pooled, but close() must end them too. */
+  private readonly connections = new Set<NetSocket>()
   private shut = false
   readonly maxUses: number
   readonly idleMs: number
@@ -231,12 +241,17 @@ export class UdpPool {
     return this.sockets.size
   }
 
+  /** A TCP attempt (one connection each, as without a pool), ended by close() too. */
+  tcp(ctx: AttemptContext): Promise<Attempt> {
+    if (this.shut) return Promise.resolve(closedAttempt('tcp', ctx))
+    return tcpAttempt(ctx, (s) => {
+      this.connections.add(s)
+      return () => { this.connections.delete(s) }
+    })
+  }
+
   attempt(ctx: AttemptContext): Promise<Attempt> {
-    if (this.shut) {
-      return Promise.resolve(record('udp', ctx, { sentAt: new Date().toISOString(),
-        started: performance.now() }, { response: null, error: 'network',
-        detail: 'the socket pool was closed' }))
-    }
+    if (this.shut) return Promise.resolve(closedAttempt('udp', ctx))
     const key = `${ctx.server.address}|${ctx.server.port}`
     let ps = this.sockets.get(key)
     if (ps === undefined || ps.uses >= this.maxUses) {
@@ -357,10 +372,10 @@ export class UdpPool {
   }
 
   /**
-   * Closes every socket now, and opens none after: queries still waiting end as network
-   * errors, so no datagram can arrive after this (a batch worker is terminated next, and a datagram delivered to a
-   * terminating worker aborts the whole process: Node 20's UDPWrap::OnRecv, "FATAL ERROR:
-   * v8::FromJust Maybe value is Nothing").
+   * Closes every socket and TCP connection now, and opens none after: queries still waiting
+   * end as network errors, so nothing can arrive after this (a batch worker is terminated
+   * next, and a datagram delivered to a terminating worker aborts the whole process: Node
+   * 20's UDPWrap::OnRecv, "FATAL ERROR: v8::FromJust Maybe value is Nothing").
    */
   close(): void {
     // No new socket either: a failed query's walk may try another server at once.
@@ -372,6 +387,7 @@ export class UdpPool {
       }
       close(ps)
     }
+    for (const s of [...this.connections]) s.destroy()
   }
 }
 
@@ -400,11 +416,14 @@ function close(ps: PooledSocket): void {
   }
 }
 
-function tcpAttempt(ctx: AttemptContext): Promise<Attempt> {
+/** `track` is told of the connection and returns what to call once it is over (UdpPool). */
+function tcpAttempt(ctx: AttemptContext, track?: (s: NetSocket) => () => void):
+  Promise<Attempt> {
   return new Promise((resolve) => {
     const { address, port } = ctx.server
     const timing = { sentAt: new Date().toISOString(), started: performance.now() }
     const socket = connect({ host: address, port })
+    const untrack = track?.(socket)
     let done = false
     // The 2-byte length prefix (RFC 1035 section 4.2.2) bounds what is kept: at most 65537
     // bytes, and anything after the first message is dropped with the connection.
@@ -416,6 +435,7 @@ function tcpAttempt(ctx: AttemptContext): Promise<Attempt> {
       done = true
       clearTimeout(timer)
       socket.destroy()
+      untrack?.()
       resolve(record('tcp', ctx, timing, { response, error, detail }))
     }
     const timer = setTimeout(
@@ -533,10 +553,11 @@ export async function exchange(
   const attempts: Attempt[] = []
   const pool = opts.udpPool
   const udp = pool === undefined ? udpAttempt : (c: AttemptContext) => pool.attempt(c)
-  let last = await withRetries(first === 'tcp' ? tcpAttempt : udp, ctx, retries, attempts)
+  const tcp = pool === undefined ? tcpAttempt : (c: AttemptContext) => pool.tcp(c)
+  let last = await withRetries(first === 'tcp' ? tcp : udp, ctx, retries, attempts)
   if (last.transport === 'udp' && last.error === undefined && last.response !== null &&
     isTruncated(last.response)) {
-    last = await withRetries(tcpAttempt, ctx, retries, attempts)
+    last = await withRetries(tcp, ctx, retries, attempts)
   }
   const usable = last.error === undefined && last.response !== null &&
     !(last.transport === 'udp' && isTruncated(last.response))

@@ -4,6 +4,7 @@
 // (RFC 5452 section 9.1), a dead port is a network error, silence a timeout; and the source
 // port still changes along a run.
 import { createSocket, type Socket } from 'node:dgram'
+import { createServer, type Socket as NetSocket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseAllowNet } from '../../../src/net/guard.js'
 import { exchange, UdpPool } from '../../../src/net/transport.js'
@@ -128,5 +129,32 @@ describe('UdpPool', () => {
     expect(pool.size).toBe(0)
     // The silent server saw the first query only.
     expect(s.ports.length).toBe(1)
+  })
+
+  it('close() also ends its TCP connections, and refuses new ones', async () => {
+    // A TCP server that accepts and never answers.
+    const held: NetSocket[] = []
+    const tcp = createServer((c) => { held.push(c) })
+    await new Promise<void>((resolve) => { tcp.listen(0, '127.0.0.21', resolve) })
+    const port = (tcp.address() as { port: number }).port
+    try {
+      const pool = new UdpPool()
+      const started = performance.now()
+      const pending = exchange({ address: '127.0.0.21', port }, q(1), { guard, udpPool: pool,
+        tcp: true, timeoutMs: 5000, retries: 0 })
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(held.length).toBe(1)
+      pool.close()
+      const cut = await pending
+      expect(cut.attempts.map((a) => [a.transport, a.error])).toEqual([['tcp', 'network']])
+      expect(performance.now() - started).toBeLessThan(2000)
+      const after = await exchange({ address: '127.0.0.21', port }, q(2), { guard,
+        udpPool: pool, tcp: true, retries: 0 })
+      expect(after.attempts[0]?.detail).toBe('the socket pool was closed')
+      expect(held.length).toBe(1)
+    } finally {
+      for (const c of held) c.destroy()
+      await new Promise((resolve) => { tcp.close(resolve) })
+    }
   })
 })
