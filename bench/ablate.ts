@@ -9,6 +9,9 @@
 // a session, then `analyze`, then `jsonLine`, three times (the first warms the JIT), and
 // prints microseconds per name for each part. Replaying turns each response from hex back
 // into bytes, which a live walk does not do, so the walk's figure is an upper bound.
+// A recording is refused when a query went unanswered (no lab running), and kept with the
+// names and the root anchor it was made with: a replay uses those names, and refuses a lab
+// rebuilt since (another anchor).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 
 import { analyze } from '../src/analysis/chain.js'
@@ -24,8 +27,22 @@ import { nameFromText } from '../src/wire/name.js'
 
 const dir = process.argv[2] ?? '/tmp/dnssec-doctor-bench'
 const count = Number(process.argv[3] ?? 3000)
-const names = readFileSync(`${dir}/names.txt`, 'utf8').split('\n').filter((l) => l !== '')
+if (!Number.isInteger(count) || count < 1) fail(`N must be a whole number above 0, not ${count}`)
+const anchor = readFileSync(`${dir}/root-anchor.ds`, 'utf8')
+let names = readFileSync(`${dir}/names.txt`, 'utf8').split('\n').filter((l) => l !== '')
   .slice(0, count).map((l) => l.split(/\s+/)[0] ?? '')
+
+/** What a recording holds: the exchanges, and what they were made of. */
+interface Recording {
+  readonly anchor: string
+  readonly names: readonly string[]
+  readonly exchanges: readonly CapturedExchange[]
+}
+
+function fail(message: string): never {
+  console.error(`ablate: ${message}`)
+  process.exit(2)
+}
 const spec: CheckSpec = {
   trustAnchor: `${dir}/root-anchor.ds`, at: null, allowNet: '127.0.90.0/24',
   rootHints: '127.0.90.1', port: null, timeoutMs: 2000, ipv6: false, thorough: false,
@@ -41,7 +58,13 @@ async function record(): Promise<void> {
     exchanges.push(...capture.exchanges)
   }
   opts.udpPool?.close()
-  writeFileSync(recorded, JSON.stringify(exchanges))
+  const unanswered = exchanges.filter((e) => e.response === null).length
+  if (unanswered > 0) {
+    fail(`${unanswered} of ${exchanges.length} queries got no answer: is the bench lab started `
+      + '(bench/batch-lab.sh start, in the same network namespace)? Nothing recorded.')
+  }
+  const data: Recording = { anchor, names, exchanges }
+  writeFileSync(recorded, JSON.stringify(data))
   console.log(`recorded ${exchanges.length} exchanges of ${names.length} names in ${recorded}`)
 }
 
@@ -80,7 +103,19 @@ async function replay(exchanges: readonly CapturedExchange[]): Promise<void> {
 }
 
 if (existsSync(recorded)) {
-  await replay(JSON.parse(readFileSync(recorded, 'utf8')) as CapturedExchange[])
+  const data = JSON.parse(readFileSync(recorded, 'utf8')) as Partial<Recording>
+  if (!Array.isArray(data.exchanges) || !Array.isArray(data.names)) {
+    fail(`${recorded} is not a recording of this script: delete it and record again`)
+  }
+  if (data.anchor !== anchor) {
+    fail(`${recorded} was made with another root anchor (the lab was rebuilt since): delete `
+      + 'it and record again')
+  }
+  if (names.length > data.names.length) {
+    console.log(`replaying the ${data.names.length} names recorded, not ${names.length}`)
+  }
+  names = data.names.slice(0, names.length)
+  await replay(data.exchanges)
 } else {
   await record()
 }

@@ -74,7 +74,7 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: {
+  const options = {
     doctor: { type: 'string', multiple: true },
     floor: { type: 'string', multiple: true },
     'in-flight': { type: 'string', default: '64' },
@@ -84,16 +84,23 @@ function parse(argv: string[]): Args {
     'max-names': { type: 'string' },
     'no-reference': { type: 'boolean', default: false },
     'warm-reference': { type: 'boolean', default: false },
-  } })
+  } as const
+  let parsed
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options })
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e))
+  }
+  const { values, positionals } = parsed
   const whole = (text: string, what: string): number => {
     const n = Number(text)
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: a whole number, not ${text}`)
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what}: a whole number, not ${text}`)
     return n
   }
   const doctor = (values.doctor ?? ['8/4/lean']).map((spec) => {
     const m = /^(\d+)\/(\d+)(?:\/(none|lean|thorough))?(?:\/w(\d+))?$/.exec(spec)
     if (m === null) {
-      throw new Error('--doctor CONCURRENCY/PER_SERVER[/none|lean|thorough][/wWORKERS], e.g. '
+      throw new UsageError('--doctor CONCURRENCY/PER_SERVER[/none|lean|thorough][/wWORKERS], e.g. '
         + `8/4/lean/w2, not ${spec}`)
     }
     const session = (m[3] ?? 'lean') as DoctorSetting['session']
@@ -103,7 +110,7 @@ function parse(argv: string[]): Args {
   })
   const floor = (values.floor ?? []).map((spec) => {
     const m = /^(\d+)\/(\d+)$/.exec(spec)
-    if (m === null) throw new Error(`--floor WORKERS/IN_FLIGHT_PER_WORKER, e.g. 2/8, not ${spec}`)
+    if (m === null) throw new UsageError(`--floor WORKERS/IN_FLIGHT_PER_WORKER, e.g. 2/8, not ${spec}`)
     return { workers: whole(m[1] ?? '', '--floor'), concurrency: whole(m[2] ?? '', '--floor') }
   })
   return {
@@ -478,10 +485,19 @@ async function main(): Promise<void> {
   }
   const designed = new Map<string, Verdict>(
     [...expected].map(([n, e]) => [n, e.verdict as Verdict]))
+  let refBroken = false
   if (ref !== null) {
     const d = compare(names, refVerdicts, designed, () => '')
     console.log(`unbound vs designed: ${d.same} of ${d.both} agree`)
     for (const line of d.diffs.slice(0, 10)) console.log(`  ${line}`)
+    // A reference that did not answer every name as the lab was designed is no yardstick (a
+    // lab not started answers nothing, and a ratio against that means nothing).
+    if (d.same < names.length) {
+      console.log(`the reference is not usable (${names.length - d.same} names without the `
+        + 'designed verdict): no ratio is given, and the bench exits 1')
+      refBroken = true
+      ref = null
+    }
     console.log('')
   }
 
@@ -546,11 +562,20 @@ async function main(): Promise<void> {
   }
   writeFileSync(`${args.dir}/bench-result.json`, `${JSON.stringify(results, null, 2)}\n`)
   console.log(`numbers also in ${args.dir}/bench-result.json`)
+  if (refBroken) process.exitCode = 1
 }
+
+/** A bad command line: said in one line, exit 2. */
+class UsageError extends Error {}
 
 main().then(() => {
   // Every socket and timer is closed or unref'd: the process ends by itself.
 }, (e: unknown) => {
+  if (e instanceof UsageError) {
+    console.error(`batch bench: ${e.message}`)
+    process.exitCode = 2
+    return
+  }
   console.error(`batch bench: ${e instanceof Error ? e.stack ?? e.message : String(e)}`)
   process.exitCode = 1
 })
