@@ -115,6 +115,12 @@ export interface WalkOptions {
 export interface WalkSession {
   readonly zones: TtlCache<Promise<ZoneVisit>>
   readonly answers: TtlCache<Promise<ServerResponse>>
+  /**
+   * Questions to a zone's servers in flight, by the name one label below that zone they are
+   * under (example.com. for www.example.com. asked of com.): see Walker.resolve. An entry
+   * lives for one exchange; there are never more than the walks in flight.
+   */
+  readonly claims?: Map<string, Promise<void>>
 }
 
 /** Bounds for a session: a million names must not mean a million cached answers. */
@@ -140,7 +146,7 @@ export const SESSION_LIMITS = {
 export function newWalkSession(opts: { share?: number } = {}): WalkSession {
   const share = Math.max(1, opts.share ?? 1)
   return { zones: new TtlCache(Math.ceil(SESSION_LIMITS.zones / share)),
-    answers: new TtlCache(Math.ceil(SESSION_LIMITS.answers / share)) }
+    answers: new TtlCache(Math.ceil(SESSION_LIMITS.answers / share)), claims: new Map() }
 }
 
 /** Work limits (KeyTrap-era resolvers cap the same things). */
@@ -179,6 +185,7 @@ export async function walk(question: Question, transport: Transport,
 class Walker {
   private readonly zones: TtlCache<Promise<ZoneVisit>>
   private readonly cache: TtlCache<Promise<ServerResponse>>
+  private readonly claims: Map<string, Promise<void>>
   private readonly limits: string[] = []
   /** Cache keys of this walk's own questions, dropped from a shared session at the end. */
   private readonly asked = new Set<string>()
@@ -208,6 +215,7 @@ class Walker {
     const session = opts.session ?? newWalkSession()
     this.zones = session.zones
     this.cache = session.answers
+    this.claims = session.claims ?? new Map()
   }
 
   async run(question: Question): Promise<WalkResult> {
@@ -294,15 +302,45 @@ class Walker {
     chain: readonly string[]): Promise<AnswerStep | Stop | null> {
     let zone = start
     for (let cuts = 0; cuts < LIMITS.referrals; cuts++) {
-      const responses = await this.askAll(zone.servers, q)
+      // Walks of a batch asking one zone about names under the same label below it
+      // (www.example.com. and mail.example.com., both of com.) ask one at a time: the first
+      // one's referral enters example.com. for the others, which then start there instead of
+      // each fetching the same referral. A claim lasts one exchange, never a zone visit (which
+      // may look up name servers through other walks), so walks cannot wait on each other.
+      const below = q.name.length > zone.zone.length
+        ? key(q.name.slice(q.name.length - zone.zone.length - 1)) : null
+      const busy = below === null ? undefined : this.claims.get(below)
+      if (below !== null && busy !== undefined) {
+        await busy
+        const known = this.zones.get(below)
+        if (known !== undefined) {
+          const next = await this.waitFor(known, below)
+          if (isStop(next)) return next
+          zone = next
+          continue
+        }
+      }
+      const release = below === null || this.claims.has(below) ? (): void => undefined
+        : this.claim(below)
+      let responses: ServerResponse[]
+      try {
+        responses = await this.askAll(zone.servers, q)
+      } catch (e) {
+        release()
+        throw e
+      }
       const usable = responses.find((r) => r.message !== null
         && (r.message.rcode === Rcode.NOERROR || r.message.rcode === Rcode.NXDOMAIN))
+      const child = usable?.message == null ? null : delegationIn(usable.message, zone.zone, q)
+      if (usable?.message == null || child === null) release()
       if (usable?.message == null) return { question: q, zone, responses, aliasTarget: null }
-      const child = delegationIn(usable.message, zone.zone, q)
       if (child !== null) {
         const referrals = responses.filter((r) => r.message !== null
           && delegationIn(r.message, zone.zone, q) !== null)
-        const next = await this.enter(child, zone, usable.message, referrals, depth, chain)
+        // enter() puts the zone in the session before its first await: released after it.
+        const entering = this.enter(child, zone, usable.message, referrals, depth, chain)
+        release()
+        const next = await entering
         if (isStop(next)) return next
         zone = next
         continue
@@ -332,6 +370,17 @@ class Walker {
    * between the apex and the answer, as validators look for the cut of unsigned data
    * (RFC 4035 5.2, 4.3), and returns the first that is a zone apex; bounded.
    */
+  /** Claims `below` (see resolve) until the returned function is called. */
+  private claim(below: string): () => void {
+    let done!: () => void
+    const p = new Promise<void>((resolve) => { done = resolve })
+    this.claims.set(below, p)
+    return () => {
+      if (this.claims.get(below) === p) this.claims.delete(below)
+      done()
+    }
+  }
+
   private async probeCut(zone: ZoneVisit, q: Question, msg: Message): Promise<Name | null> {
     if (msg.answer.length === 0 || [...msg.answer, ...msg.authority]
       .some((rr) => rr.type === RRType.RRSIG)) return null
