@@ -110,7 +110,9 @@ function parse(argv: string[]): Args {
   })
   const floor = (values.floor ?? []).map((spec) => {
     const m = /^(\d+)\/(\d+)$/.exec(spec)
-    if (m === null) throw new UsageError(`--floor WORKERS/IN_FLIGHT_PER_WORKER, e.g. 2/8, not ${spec}`)
+    if (m === null) {
+      throw new UsageError(`--floor WORKERS/IN_FLIGHT_PER_WORKER, e.g. 2/8, not ${spec}`)
+    }
     return { workers: whole(m[1] ?? '', '--floor'), concurrency: whole(m[2] ?? '', '--floor') }
   })
   return {
