@@ -4,7 +4,8 @@
 // 257), so the key pair here is made with node:crypto and the signature with node:crypto's
 // ECDSA over the RFC 4034 3.1.8.1 signed data. A key with the zone flag, same bytes
 // otherwise, is the control: it must verify, or the test proves nothing.
-import { generateKeyPairSync, sign } from 'node:crypto'
+import { sign } from 'node:crypto'
+import { newP256Key } from '../../support/p256-key.js'
 import { describe, expect, it } from 'vitest'
 import { validateRRset } from '../../../src/analysis/rrset.js'
 import { signedData } from '../../../src/dnssec/canonical.js'
@@ -14,11 +15,10 @@ import type { DNSKEYData, RR, RRSIGData } from '../../../src/wire/types.js'
 
 const zone = nameFromText('flags.test.')
 const at = new Date('2026-12-04T00:00:00Z')
-const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-const jwk = publicKey.export({ format: 'jwk' })
 // RFC 6605 4: the public key field is the point's x and y, 32 bytes each.
-const point = new Uint8Array(Buffer.concat([Buffer.from(jwk.x ?? '', 'base64url'),
-  Buffer.from(jwk.y ?? '', 'base64url')]))
+const key0 = newP256Key()
+const privateKey = key0.privateKey
+const point = new Uint8Array(key0.point)
 
 const key = (flags: number): DNSKEYData =>
   ({ kind: 'DNSKEY', flags, protocol: 3, algorithm: 13, publicKey: point })

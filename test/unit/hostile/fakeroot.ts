@@ -2,7 +2,8 @@
 // high port, for the hostile tests. The root delegates test. insecurely (a signed NSEC proves
 // there is no DS) to a second address that runs a caller-given handler. Own minimal encoder.
 // Loopback only: tests run inside `unshare -n`.
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
+import { createHash, randomBytes, sign } from 'node:crypto'
+import { newP256Key } from '../../support/p256-key.js'
 import { createSocket, type Socket } from 'node:dgram'
 
 export const T = { A: 1, NS: 2, CNAME: 5, SOA: 6, DS: 43, RRSIG: 46, NSEC: 47, DNSKEY: 48,
@@ -100,9 +101,7 @@ export interface FakeRoot {
 }
 
 export async function startFakeRoot(o: FakeRootOptions): Promise<FakeRoot> {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const jwk = publicKey.export({ format: 'jwk' })
-  const pub = Buffer.concat([Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')])
+  const { privateKey, point: pub } = newP256Key()
   const dnskey = Buffer.concat([u16(257), Buffer.from([3, 13]), pub])
   const tag = keyTag(dnskey)
   const keys = [dnskey]

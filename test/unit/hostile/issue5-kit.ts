@@ -3,7 +3,8 @@
 // zone is served on loopback addresses at one high port, over UDP (and TCP if asked). A hook
 // per zone rewrites or drops replies, so a test can make one server lie. Own encoder; the
 // expected values of the tests never come from the tool's own code.
-import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
+import { createHash, type KeyObject, sign } from 'node:crypto'
+import { newP256Key } from '../../support/p256-key.js'
 import { createSocket, type Socket } from 'node:dgram'
 import { createServer, type Server } from 'node:net'
 import { encName, keyTag, rd, type Rec, rec, T } from './fakeroot.js'
@@ -77,9 +78,7 @@ export interface Zone {
 const NOW = Math.floor(Date.now() / 1000)
 
 export function makeZone(spec: ZoneSpec): Zone {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const jwk = publicKey.export({ format: 'jwk' })
-  const pub = Buffer.concat([Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')])
+  const { privateKey, point: pub } = newP256Key()
   const dnskey = Buffer.concat([u16(257), Buffer.from([3, 13]), pub])
   const tag = keyTag(dnskey)
   const z: Zone = {

@@ -2,7 +2,8 @@
 // extra keys, each signing what the test says, with the validity window it says. Own signer
 // (RFC 4034 3.1.8.1 signed data, RFC 6605 ECDSA P-256); expected values never come from the
 // tool's code.
-import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
+import { createHash, type KeyObject, sign } from 'node:crypto'
+import { newP256Key } from '../../support/p256-key.js'
 import { encName, keyTag, rec, type Rec, T } from './fakeroot.js'
 
 const u16 = (n: number): Buffer => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b }
@@ -13,9 +14,7 @@ const labels = (n: string): number => n.replace(/\.$/, '').split('.').filter((x)
 export interface Key { priv: KeyObject; rdata: Buffer; tag: number }
 
 export function newKey(flags: number): Key {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const jwk = publicKey.export({ format: 'jwk' })
-  const pub = Buffer.concat([Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')])
+  const { privateKey, point: pub } = newP256Key()
   const rdata = Buffer.concat([u16(flags), Buffer.from([3, 13]), pub])
   return { priv: privateKey, rdata, tag: keyTag(rdata) }
 }
