@@ -17,7 +17,7 @@ import { rrsetsOf, validateRRset } from './rrset.js'
 import { errorInUnsignedZone, negativeWithoutSoa } from './server-answers.js'
 import type { AnswerReport, SignatureReport, Status } from './types.js'
 import {
-  checkedDenialRecords, noteInconsistent, noteLame, noteTcpFallback, noteUnreachable,
+  checkedDenialRecords, isLameFinding, noteInconsistent, noteLame, noteTcpFallback, noteUnreachable,
   proofFailureCode, sigFields, statusFor,
 } from './support.js'
 import type { AnalyzeOptions, ZoneState } from './support.js'
@@ -29,10 +29,9 @@ export function analyzeAnswer(step: AnswerStep, zone: ZoneState, opts: AnalyzeOp
   // Lame servers' error answers are noted, never judged as the zone's answer.
   const { groups, failed, lame } = groupResponses(step.responses, { authoritative: true })
   noteUnreachable(failed, zone.report.zone, findings)
-  // Only the lame finding (no record); the one about the check's own CDS/CDNSKEY/NS
-  // questions names servers that do serve the zone, whose error to this question counts.
-  const isLame = (f: Finding): boolean => f.code === 'SERVER_ERROR_RCODE'
-    && f.zone === zone.report.zone && f.record === undefined
+  // Only the lame finding: the one about the check's own CDS/CDNSKEY/NS questions names
+  // servers that do serve the zone, whose error to this question counts.
+  const isLame = (f: Finding): boolean => isLameFinding(f, zone.report.zone)
   const named = new Set(zone.findings.filter(isLame).flatMap((f) => f.servers ?? []))
   // A server already named lame for the zone's own queries is not named again per answer.
   noteLame(lame.filter((r) => !named.has(serverLabel(r))), zone.report.zone, findings, true)

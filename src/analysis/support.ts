@@ -74,6 +74,14 @@ export function noteUnreachable(responses: readonly { server: string; port: numb
 }
 
 /**
+ * The lame-delegation finding of `zone`: SERVER_ERROR_RCODE without a record (the one with a
+ * record is about the check's own NS/CDS/CDNSKEY questions, from servers that serve the zone).
+ */
+export function isLameFinding(f: Finding, zone: string): boolean {
+  return f.code === 'SERVER_ERROR_RCODE' && f.zone === zone && f.record === undefined
+}
+
+/**
  * One SERVER_ERROR_RCODE per zone for the servers that answered but not as servers of the zone
  * (lame): named, with what each said, and kept apart from the verdict. With `extra` (the
  * check's own questions: NS, CDS, CDNSKEY), a server that answered the zone's other questions
@@ -89,9 +97,7 @@ export function noteLame(lame: readonly ServerResponse[], zone: string, findings
     const label = serverLabel(r)
     const q = m?.question[0]
     const asked = q === undefined ? '' : ` to ${nameToText(q.name)} ${typeToText(q.type)}`
-    const isLame = (f: Finding): boolean => f.code === 'SERVER_ERROR_RCODE' && f.zone === zone
-      && f.record === undefined
-    const lameAt = findings.findIndex(isLame)
+    const lameAt = findings.findIndex((f) => isLameFinding(f, zone))
     const partly = extra !== undefined && !(findings[lameAt]?.servers ?? []).includes(label)
     const at = partly ? findings.findIndex((f) => f.code === 'SERVER_ERROR_RCODE'
       && f.zone === zone && f.record !== undefined) : lameAt
