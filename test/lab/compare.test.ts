@@ -10,7 +10,7 @@ import { nameFromText } from '../../src/wire/name.js'
 import { typeFromText } from '../../src/wire/text.js'
 import { expectScenario } from '../support/expect-scenario.js'
 import { LAB_DIR, NON_VALIDATING_RESOLVER, VALIDATING_RESOLVERS, dig, readManifest,
-  resolverScenarioZones } from './labinfo.js'
+  resolverScenarioZones, VIA_EDE } from './labinfo.js'
 
 const manifest = readManifest()
 const anchors = loadTrustAnchors(join(LAB_DIR, 'trust-anchor.xml'), new Date())
@@ -45,10 +45,18 @@ describe('check compares real resolvers with its own walk', () => {
       const theirs = await dig(r.address, z.scenario.query, { type, dnssec: true })
       // AD on a SERVFAIL means nothing and PowerDNS sets it only now and then: not compared.
       const servfail = theirs.status === 'SERVFAIL'
-      expect({ rcode: ours?.rcode, ad: !servfail && ours?.ad === true,
-        ede: ours?.ede.map((e) => e.code) })
+      // One bad copy of two (expect.via): the resolver draws a copy per ask, and a failure it
+      // cached loses its precise EDE, so ours and dig's may carry different codes of the
+      // documented set (VIA_EDE); elsewhere they must be the same.
+      const via = servfail && z.scenario.expect.via !== undefined ? VIA_EDE[z.zone]
+        : undefined
+      const ede = (list: readonly { code: number }[] | undefined): unknown =>
+        via === undefined ? list?.map((e) => e.code)
+          : (list ?? []).every((e) => via.includes(e.code)) ? 'a documented EDE or none'
+            : list?.map((e) => e.code)
+      expect({ rcode: ours?.rcode, ad: !servfail && ours?.ad === true, ede: ede(ours?.ede) })
         .toEqual({ rcode: theirs.status, ad: !servfail && theirs.flags.includes('ad'),
-          ede: theirs.ede.map((e) => e.code) })
+          ede: ede(theirs.ede) })
       if (theirs.status === 'SERVFAIL') {
         const cd = await dig(r.address, z.scenario.query, { type, dnssec: true, cd: true })
         expect(ours?.cdRcode).toBe(cd.status)

@@ -162,6 +162,20 @@ export function scenarioZones(manifest: LabManifest = readManifest()): LabScenar
  */
 export const RESOLVERS_STALL: ReadonlySet<string> = new Set(['signer-stopped.lab.test.'])
 
+/**
+ * The EDE codes a validating resolver attaches when it lands on the one bad copy of a via
+ * scenario (lab/manifest.json expect.via), as the lab's resolvers gave them: the precise code
+ * on a fresh failure, 6 once the failure is cached. Which copy a resolver asks is drawn, so two
+ * asks in a row may differ.
+ */
+export const VIA_EDE: Readonly<Record<string, readonly number[]>> = {
+  // Expired signatures on the stale copy.
+  'stale.lab.test.': [7, 6],
+  // No NSEC3 proof on the stripped copy: 12 NSEC Missing, or 9 DNSKEY Missing (seen when the
+  // proof goes missing from a DS answer while unbound builds the chain).
+  'nsec3-partial.lab.test.': [12, 9, 6],
+}
+
 /** The scenarios the lab's resolvers answer in time: all but RESOLVERS_STALL. */
 export function resolverScenarioZones(manifest: LabManifest = readManifest()):
   LabScenarioZone[] {
