@@ -2,9 +2,10 @@
 // each resolver (rcode, AD, Extended DNS Errors, the answer with CD) must be what dig reads from
 // the same resolver, and the verdicts and the conclusion must follow the scenario's design.
 import { join } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { loadTrustAnchors } from '../../src/anchors.js'
-import { check } from '../../src/check.js'
+import { check, compareResolvers } from '../../src/check.js'
 import { parseAllowNet } from '../../src/net/guard.js'
 import { nameFromText } from '../../src/wire/name.js'
 import { typeFromText } from '../../src/wire/text.js'
@@ -20,17 +21,19 @@ const resolvers = [
   { name: 'isp', address: NON_VALIDATING_RESOLVER, port: 53 },
 ]
 const validating = VALIDATING_RESOLVERS.map((r) => r.name)
+const guard = parseAllowNet('127.0.0.0/8')
 
 describe('check compares real resolvers with its own walk', () => {
   it.each(resolverScenarioZones(manifest).map((z) => [z.zone, z] as const))('%s',
     async (_zone, z) => {
     // unbound's first answer for a failure carries a precise EDE and later ones EDE 6 (from
-    // its cache): one query first, so that ours and dig's below both meet the same state.
+    // its cache), and the other lab test files ask the same resolvers about the same names at
+    // the same time: one query first, so that ours and dig's below mostly meet the same state.
     const type = z.scenario.type
     for (const r of resolvers) await dig(r.address, z.scenario.query, { type, dnssec: true })
     const { report } = await check({ name: nameFromText(z.scenario.query),
       type: typeFromText(type) ?? 1 }, {
-      anchors, guard: parseAllowNet('127.0.0.0/8'), timeoutMs: 1000, resolvers,
+      anchors, guard, timeoutMs: 1000, resolvers,
       rootServers: manifest.rootServers.map((address) => ({ address, port: 53 })) })
     // One test per scenario holds both sides (issue 5): our verdict, broken link, codes and
     // evidence as the lab manifest designs them, and each real resolver's answer below.
@@ -41,22 +44,32 @@ describe('check compares real resolvers with its own walk', () => {
     const cdFailed = new Set<string>()
     // Decoded as dig decodes the same resolver's answer, asked right after (same cache state).
     for (const r of resolvers) {
-      const ours = byName.get(r.name)
-      const theirs = await dig(r.address, z.scenario.query, { type, dnssec: true })
+      let ours = byName.get(r.name)
+      let theirs = await dig(r.address, z.scenario.query, { type, dnssec: true })
       // AD on a SERVFAIL means nothing and PowerDNS sets it only now and then: not compared.
-      const servfail = theirs.status === 'SERVFAIL'
       // One bad copy of two (expect.via): the resolver draws a copy per ask, and a failure it
       // cached loses its precise EDE, so ours and dig's may carry different codes of the
       // documented set (VIA_EDE); elsewhere they must be the same.
-      const via = servfail && z.scenario.expect.via !== undefined ? VIA_EDE[z.zone]
-        : undefined
-      const ede = (list: readonly { code: number }[] | undefined): unknown =>
-        via === undefined ? list?.map((e) => e.code)
-          : (list ?? []).every((e) => via.includes(e.code)) ? 'a documented EDE or none'
-            : list?.map((e) => e.code)
-      expect({ rcode: ours?.rcode, ad: !servfail && ours?.ad === true, ede: ede(ours?.ede) })
-        .toEqual({ rcode: theirs.status, ad: !servfail && theirs.flags.includes('ad'),
-          ede: ede(theirs.ede) })
+      const via = z.scenario.expect.via !== undefined ? VIA_EDE[z.zone] : undefined
+      const shape = (rcode: string | null | undefined, ad: boolean,
+        list: readonly { code: number }[] | undefined): unknown => ({
+        rcode, ad: rcode !== 'SERVFAIL' && ad,
+        ede: rcode === 'SERVFAIL' && via !== undefined
+          && (list ?? []).every((e) => via.includes(e.code)) ? 'a documented EDE or none'
+          : list?.map((e) => e.code) })
+      const agree = (): boolean => isDeepStrictEqual(
+        shape(ours?.rcode, ours?.ad === true, ours?.ede),
+        shape(theirs.status, theirs.flags.includes('ad'), theirs.ede))
+      // Another file's query between ours and dig's can move unbound from its precise EDE to
+      // 6 (or back): ask again, ours then dig's back to back, a few times. A decoding of ours
+      // that differs from dig's differs every time, and still fails below.
+      for (let i = 0; i < 3 && !agree(); i++) {
+        ours = (await compareResolvers({ name: nameFromText(z.scenario.query),
+          type: typeFromText(type) ?? 1 }, [r], { guard, timeoutMs: 1000 }))[0]
+        theirs = await dig(r.address, z.scenario.query, { type, dnssec: true })
+      }
+      expect(shape(ours?.rcode, ours?.ad === true, ours?.ede), r.name)
+        .toEqual(shape(theirs.status, theirs.flags.includes('ad'), theirs.ede))
       if (theirs.status === 'SERVFAIL') {
         const cd = await dig(r.address, z.scenario.query, { type, dnssec: true, cd: true })
         expect(ours?.cdRcode).toBe(cd.status)
