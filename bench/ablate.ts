@@ -81,6 +81,8 @@ async function replay(exchanges: readonly CapturedExchange[]): Promise<void> {
     let analysing = 0n
     let writing = 0n
     const checks = verificationCount()
+    // Per verdict too: what a healthy name costs beside a broken one.
+    const byStatus = new Map<string, { names: number; ns: bigint }>()
     const cpu = process.cpuUsage()
     for (const n of names) {
       const t0 = process.hrtime.bigint()
@@ -94,11 +96,16 @@ async function replay(exchanges: readonly CapturedExchange[]): Promise<void> {
       walking += t1 - t0
       analysing += t2 - t1
       writing += t3 - t2
+      const b = byStatus.get(report.status) ?? { names: 0, ns: 0n }
+      byStatus.set(report.status, { names: b.names + 1, ns: b.ns + t3 - t0 })
     }
     const used = process.cpuUsage(cpu)
     console.log(`round ${round}: walk ${us(walking)} µs/name, analysis ${us(analysing)}, JSON ${
       us(writing)}; CPU ${((used.user + used.system) / names.length).toFixed(0)} µs/name; ${
       ((verificationCount() - checks) / names.length).toFixed(2)} signature checks/name`)
+    console.log(`  walk + analysis + JSON by verdict: ${[...byStatus].map(([status, b]) =>
+      `${status} ${(Number(b.ns) / 1000 / b.names).toFixed(0)} µs (${b.names} names)`)
+      .join(', ')}`)
   }
 }
 
