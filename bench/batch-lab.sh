@@ -7,6 +7,16 @@
 #   bench/batch-lab.sh start [BENCHDIR]       configs, logs, pids under BENCHDIR/run
 #   bench/batch-lab.sh stop  [BENCHDIR]       stops exactly the pids recorded by start
 #
+# Two settings for the benchmark under latency (docs/performance.md):
+#   SPREAD=S build ...       the children's name server at S addresses, 127.0.90.4 to
+#                            127.0.90.(3+S), child i at 127.0.90.(4 + i mod S), as a real list
+#                            spreads over many DNS hosts, and bench.test. at four addresses
+#                            (127.0.90.3 and .250 to .252), as a TLD has several (default 1:
+#                            every child at 127.0.90.4, bench.test. at 127.0.90.3 only)
+#   BENCH_DELAY_MS=D start   every server D ms away: NSD listens at 127.0.92.x and
+#                            bench/delay-proxy.ts relays 127.0.90.x to it, holding each
+#                            datagram D/2 ms each way (needs `npx tsc -p .` first)
+#
 # BENCHDIR defaults to /tmp/dnssec-doctor-bench and N to 10000. Everything generated goes
 # under BENCHDIR, never into the repository. `build` needs no network; `start` and `stop` must
 # run as root inside a network namespace that has only loopback, e.g.
@@ -31,6 +41,8 @@ UNBOUND_ADDR=127.0.91.1
 # expired children's wholly in the past (-P lets dnssec-signzone write them).
 PAST_FROM=20250101000000
 PAST_TO=20250201000000
+SPREAD=${SPREAD:-1}
+DELAY_MS=${BENCH_DELAY_MS:-0}
 
 usage() { echo "usage: $0 build|start|stop [BENCHDIR] [N]" >&2; exit 2; }
 die() { echo "batch-lab.sh: $*" >&2; exit 1; }
@@ -64,6 +76,17 @@ sign_infra() {
 	dnssec-dsfromkey -2 "$keydir/$ksk.key"
 }
 
+# parent_addrs: the addresses of bench.test.'s servers (ns1, ns2, ...).
+parent_addrs() {
+	if ((SPREAD > 1)); then echo "$PARENT_ADDR 127.0.90.250 127.0.90.251 127.0.90.252"
+	else echo "$PARENT_ADDR"; fi
+}
+
+# child_addr I: the address of child I's name server.
+child_addr() {
+	if ((SPREAD > 1)); then echo "127.0.90.$((4 + $1 % SPREAD))"; else echo "$CHILD_ADDR"; fi
+}
+
 # sign_children FIRST LAST: one worker of the parallel child signing (run by xargs, exported
 # variables). Per zone only dnssec-signzone is a new process: the source zone and the renamed
 # copies of the shared key files are written with shell builtins.
@@ -82,7 +105,7 @@ sign_children() {
 			printf '$TTL 300\n'
 			printf '%s SOA ns1.%s hostmaster.%s 1 3600 900 1209600 300\n' "$zone" "$zone" "$zone"
 			printf '%s NS ns1.%s\n%s A 127.0.99.%d\n' "$zone" "$zone" "$zone" $((i % 250 + 1))
-			printf 'ns1.%s A %s\nwww.%s A 127.0.99.%d\n' "$zone" "$CHILD_ADDR" "$zone" \
+			printf 'ns1.%s A %s\nwww.%s A 127.0.99.%d\n' "$zone" "$(child_addr "$i")" "$zone" \
 				$((i % 250 + 1))
 		} >"$work/src.db"
 		if ((i % 10 == 5)); then
@@ -105,8 +128,19 @@ sign_children() {
 	rm -rf "$work"
 }
 
+# parent_ns: bench.test.'s NS records and their addresses, for bench.test. and for test.
+parent_ns() {
+	local n=0 a
+	for a in $(parent_addrs); do
+		n=$((n + 1))
+		printf 'bench.test. NS ns%d.bench.test.\nns%d.bench.test. A %s\n' "$n" "$n" "$a"
+	done
+}
+
 build() {
 	[[ $N =~ ^[0-9]+$ && $N -ge 10 && $N -le 99999 ]] || die "N must be 10..99999, not $N"
+	[[ $SPREAD =~ ^[0-9]+$ && $SPREAD -ge 1 && $SPREAD -le 200 ]] ||
+		die "SPREAD must be 1..200, not $SPREAD"
 	for tool in dnssec-keygen dnssec-signzone dnssec-dsfromkey xargs; do
 		command -v "$tool" >/dev/null || die "$tool is missing"
 	done
@@ -117,12 +151,12 @@ build() {
 
 	# The children's shared key pair, made for a placeholder owner and renamed per zone.
 	export TDIR=$DIR/keys/children ZDIR=$DIR/zones/children DSDIR=$DIR/ds WDIR=$DIR/work
-	export CHILD_ADDR PAST_FROM PAST_TO
+	export CHILD_ADDR PAST_FROM PAST_TO SPREAD
 	mkdir -p "$TDIR"
 	TKSK=$(keygen "$TDIR" tmpl. KSK)
 	TZSK=$(keygen "$TDIR" tmpl. ZSK)
 	export TKSK TZSK
-	export -f sign_children
+	export -f sign_children child_addr
 
 	# Chunks of 250 zones, as many signers at once as there are cores.
 	local jobs
@@ -139,11 +173,11 @@ build() {
 	{
 		printf '$TTL 300\n'
 		printf 'bench.test. SOA ns1.bench.test. hostmaster.bench.test. 1 3600 900 1209600 300\n'
-		printf 'bench.test. NS ns1.bench.test.\nns1.bench.test. A %s\n' "$PARENT_ADDR"
+		parent_ns
 		for ((i = 1; i <= N; i++)); do
 			printf -v label 'z%05d' "$i"
 			zone=$label.bench.test.
-			printf '%s NS ns1.%s\nns1.%s A %s\n' "$zone" "$zone" "$zone" "$CHILD_ADDR"
+			printf '%s NS ns1.%s\nns1.%s A %s\n' "$zone" "$zone" "$zone" "$(child_addr "$i")"
 			((i % 10 == 5)) && continue
 			ds=$(<"$DSDIR/dsset-$zone")
 			# dnssec-signzone writes the digest in two words; join them, then change the 10th
@@ -168,8 +202,8 @@ build() {
 		printf 'test. SOA ns1.test. hostmaster.test. 1 3600 900 1209600 300\n'
 		printf 'test. NS ns1.test.\nns1.test. A %s\n' "$TLD_ADDR"
 		printf 'a.root-servers.test. A %s\n' "$ROOT_ADDR"
-		printf 'bench.test. NS ns1.bench.test.\nns1.bench.test. A %s\n%s\n' "$PARENT_ADDR" \
-			"$bench_ds"
+		parent_ns
+		printf '%s\n' "$bench_ds"
 	} >"$src"
 	mkdir -p "$DIR/keys/test"
 	test_ds=$(sign_infra test. "$src" "$DIR/zones/test.db" "$DIR/keys/test")
@@ -201,6 +235,7 @@ build() {
 		*) printf '%s.bench.test.\tsecure\t-\n' "$label" ;;
 		esac
 	done >"$DIR/expected.tsv"
+	echo "$SPREAD" >"$DIR/spread"
 	rm -rf "$DIR/work" "$DIR"/zones/*.src
 	printf 'children %d, signing %d s with %d signers, build %d s\n' "$N" "$sign_s" "$jobs" \
 		$((SECONDS - t0)) | tee "$DIR/build.log"
@@ -243,12 +278,13 @@ wait_for() { # NAME ADDR ZONE [+rec]: bounded (about 120 s: NSD reads every chil
 	return 1
 }
 
-start_nsd() { # NAME ADDRESS ZONESDIR then ZONE FILE pairs on stdin
-	local name=$1 addr=$2 zdir=$3 dir=$RUN/$1 conf zone file
+start_nsd() { # NAME "ADDRESS..." ZONESDIR then ZONE FILE pairs on stdin
+	local name=$1 addrs=$2 zdir=$3 dir=$RUN/$1 conf zone file addr
 	mkdir -p "$dir"
 	conf=$dir/nsd.conf
 	{
-		printf 'server:\n\tport: 53\n\tdo-ip4: yes\n\tdo-ip6: no\n\tip-address: %s\n' "$addr"
+		printf 'server:\n\tport: 53\n\tdo-ip4: yes\n\tdo-ip6: no\n'
+		for addr in $addrs; do printf '\tip-address: %s\n' "$(backend "$addr")"; done
 		# Root in a loopback-only namespace: no user switch, no chroot, nothing written back.
 		printf '\tusername: ""\n\tchroot: ""\n\tdatabase: ""\n\tzonesdir: "%s"\n' "$zdir"
 		printf '\tzonelistfile: "%s/zone.list"\n\txfrdfile: "%s/xfrd.state"\n' "$dir" "$dir"
@@ -302,8 +338,23 @@ start_unbound() {
 	record unbound $!
 }
 
+# backend ADDRESS: where NSD listens for ADDRESS: the address itself, or with BENCH_DELAY_MS
+# the relay's back end (127.0.90.x -> 127.0.92.x).
+backend() {
+	if ((DELAY_MS > 0)); then echo "${1/#127.0.90./127.0.92.}"; else echo "$1"; fi
+}
+
+start_proxy() { # ADDRESS...: one relay each, to its backend
+	local script=$BENCH/../dist/bench/delay-proxy.js pairs=() addr dir=$RUN/delay-proxy
+	[[ -f $script ]] || die "$script is missing: run npx tsc -p . first"
+	for addr in "$@"; do pairs+=("$addr=$(backend "$addr")"); done
+	mkdir -p "$dir"
+	setsid node "$script" "$DELAY_MS" "${pairs[@]}" </dev/null >"$dir/stdout.log" 2>&1 &
+	record delay-proxy $!
+}
+
 stop() {
-	stop_recorded "$PIDS" "^(nsd|unbound) -d -c $RUN/"
+	stop_recorded "$PIDS" "^((nsd|unbound) -d -c $RUN/|node \\S*delay-proxy\\.js )"
 }
 
 start() {
@@ -312,12 +363,19 @@ start() {
 	mkdir -p "$RUN"
 	[[ -f $PIDS ]] && die "$PIDS exists: the bench lab may be running; run: $0 stop $DIR"
 	: >"$PIDS"
+	[[ $DELAY_MS =~ ^[0-9]+$ && $DELAY_MS -le 10000 ]] ||
+		die "BENCH_DELAY_MS must be 0..10000, not $DELAY_MS"
+	local children=() i
+	SPREAD=$(cat "$DIR/spread" 2>/dev/null || echo 1)
+	for ((i = 0; i < SPREAD; i++)); do children+=("127.0.90.$((4 + i))"); done
 	trap 'stop' EXIT
+	# shellcheck disable=SC2046 # the addresses are words
+	((DELAY_MS > 0)) && start_proxy "$ROOT_ADDR" "$TLD_ADDR" $(parent_addrs) "${children[@]}"
 	echo ". root.db" | start_nsd nsd-root "$ROOT_ADDR" "$DIR/zones"
 	echo "test. test.db" | start_nsd nsd-test "$TLD_ADDR" "$DIR/zones"
-	echo "bench.test. bench.test.db" | start_nsd nsd-bench "$PARENT_ADDR" "$DIR/zones"
+	echo "bench.test. bench.test.db" | start_nsd nsd-bench "$(parent_addrs)" "$DIR/zones"
 	awk '{ z = $1; f = $1; sub(/\.bench\.test\.$/, "", f); print z, f ".db" }' "$DIR/names.txt" |
-		start_nsd nsd-children "$CHILD_ADDR" "$DIR/zones/children"
+		start_nsd nsd-children "${children[*]}" "$DIR/zones/children"
 	wait_for nsd-root "$ROOT_ADDR" .
 	wait_for nsd-test "$TLD_ADDR" test.
 	wait_for nsd-bench "$PARENT_ADDR" bench.test.

@@ -26,8 +26,9 @@ import type { CheckSpec, Outcome } from '../src/batch/engine.js'
 import { createExecutor, defaultWorkers } from '../src/batch/engine.js'
 import type { BatchItem } from '../src/batch/input.js'
 import { readBatchInput } from '../src/batch/input.js'
+import { DEFAULT_PER_SERVER } from '../src/batch/limiter.js'
 import { LineFile } from '../src/batch/output.js'
-import { runBounded } from '../src/batch/runner.js'
+import { DEFAULT_CONCURRENCY, runBounded } from '../src/batch/runner.js'
 import { clearKeyCache } from '../src/dnssec/verify.js'
 import { buildQuery } from '../src/wire/message.js'
 import { nameFromText, nameToText } from '../src/wire/name.js'
@@ -36,11 +37,14 @@ import { runFloor } from './floor.js'
 const UNBOUND = '127.0.91.1'
 const ROOT_HINT = '127.0.90.1'
 const BENCH_NET = '127.0.90.0/24'
-/** Which lab server each address is, for the per-level query counts. */
+/** Which lab server each address is, for the per-level query counts (children: the rest of
+ * 127.0.90.x, since a lab built with SPREAD puts them and bench.test. at several addresses). */
 const LEVELS: Readonly<Record<string, string>> = {
   '127.0.90.1': 'root', '127.0.90.2': 'test.', '127.0.90.3': 'bench.test.',
-  '127.0.90.4': 'children',
+  '127.0.90.250': 'bench.test.', '127.0.90.251': 'bench.test.', '127.0.90.252': 'bench.test.',
 }
+const levelOf = (server: string): string => LEVELS[server]
+  ?? (server.startsWith('127.0.90.') ? 'children' : server)
 
 type Verdict = 'secure' | 'insecure' | 'bogus' | 'indeterminate' | 'error'
 
@@ -97,7 +101,9 @@ function parse(argv: string[]): Args {
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what}: a whole number, not ${text}`)
     return n
   }
-  const doctor = (values.doctor ?? ['8/4/lean']).map((spec) => {
+  // Without --doctor: batch's own defaults.
+  const defaults = `${DEFAULT_CONCURRENCY}/${DEFAULT_PER_SERVER}/lean`
+  const doctor = (values.doctor ?? [defaults]).map((spec) => {
     const m = /^(\d+)\/(\d+)(?:\/(none|lean|thorough))?(?:\/w(\d+))?$/.exec(spec)
     if (m === null) {
       throw new UsageError('--doctor CONCURRENCY/PER_SERVER[/none|lean|thorough][/wWORKERS], e.g. '
@@ -327,7 +333,7 @@ async function doctor(args: Args, setting: DoctorSetting,
       if (o.status === 'error') errors++
       exchanges += o.exchanges
       for (const [server, n] of Object.entries(o.servers ?? {})) {
-        const level = LEVELS[server] ?? server
+        const level = levelOf(server)
         perLevel.set(level, (perLevel.get(level) ?? 0) + n)
       }
       if (o.status === 'secure') {

@@ -1,6 +1,6 @@
 // docs/batch.md ("Politeness and speed"): a batch shares its work across names, and a zone
 // above many names is fetched once. Names of one domain that sit together in a list are checked
-// at the same time (default concurrency 8); this pins that they still share the DNSKEY fetches
+// at the same time (the default concurrency is 64); this pins that they still share the DNSKEY fetches
 // in progress (root's and the zone's key sets asked once), which held when tester5 checked it.
 // They did not share the referral: each concurrent walk asked the parents for its own name
 // until the zone was known (tester5's report: 2.24 queries a name for a grouped list on the
@@ -65,7 +65,7 @@ it('control: the same four names one after the other ask each DNSKEY set once', 
   expect(tldAsked).toBe(1)
 })
 
-it('four names of one zone checked at once (as batch --concurrency 8 does) ask each '
+it('four names of one zone checked at once (as batch does by default) ask each '
   + 'DNSKEY set once', async () => {
   dnskeyAsked.clear()
   tldAsked = 0
