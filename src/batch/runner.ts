@@ -1,11 +1,12 @@
 // Runs checks over a stream of items with a fixed number in flight. The next item is pulled
 // from the input only when a slot frees up, so a slow network holds back the reading and a
 // list of any length costs `concurrency` items of memory, not the list.
+
 // Names in flight by default. Real name servers are tens of milliseconds away, so a name's
-// three exchanges take about three round trips: measured with 20 ms added to every server of
-// the bench lab (docs/performance.md), 8 names at once checked 123 names/s, 64 checked 606
-// (unbound 689), and on the lab without delay 8 and 64 ran alike (the per-server cap binds
-// first). Politeness does not depend on it: --per-server caps each address.
+// three exchanges take about three round trips: with 20 ms added to every server of the
+// bench lab (docs/performance.md), 8 names at once checked 118-123 names/s and 64 checked
+// 563-606 (unbound 689-694); on the lab without delay 8 and 64 ran alike (the per-server cap
+// binds first). Politeness does not depend on it: --per-server caps each address.
 export const DEFAULT_CONCURRENCY = 64
 /** After a stop request, how long checks in flight may take to finish. */
 export const DEFAULT_GRACE_MS = 5000
