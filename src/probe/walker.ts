@@ -96,13 +96,10 @@ export interface WalkOptions {
   readonly port?: number
   readonly ipv6?: boolean
   /**
-   * Lean, for batch runs over many names: no SOA serials, the DS taken from the referral when
-   * it carries it, and a zone that has referred names before (a TLD, a hosting zone) asked
-   * for a referral as a resolver asks it, one address at a time, a different one for different
-   * names (the others only when that one gives no referral). A healthy name under known
-   * parents costs 1 + 2 queries per address of its own zone (referral; DNSKEY and answer):
-   * the zone's own addresses are all asked, since a stale secondary is exactly what people
-   * monitoring zones need to see, while its parent's are not asked once per name each.
+   * Lean, for batch runs over many names: no SOA serials, and the DS taken from the referral
+   * when it carries it, so a healthy name under known parents costs 3 queries per server
+   * (referral, DNSKEY, answer). Every address is still asked: a stale secondary is exactly
+   * what people monitoring zones need to see.
    */
   readonly lean?: boolean
   /** Zones and answers shared with other walks of the same run (see newWalkSession). */
@@ -124,14 +121,6 @@ export interface WalkSession {
    * lives for one exchange; there are never more than the walks in flight.
    */
   readonly claims?: Map<string, Promise<void>>
-  /** Zones that have answered some question of the session with a referral (lean walks). */
-  readonly referring?: WeakSet<ZoneVisit>
-  /**
-   * Servers that let a question of some walk time out lately: a lean walk asking a parent one
-   * address at a time picks another, as a resolver's infrastructure cache does, so that one
-   * dead TLD address costs one timeout now and then rather than one per name that picks it.
-   */
-  readonly silent?: TtlCache<true>
 }
 
 /** Bounds for a session: a million names must not mean a million cached answers. */
@@ -157,8 +146,7 @@ export const SESSION_LIMITS = {
 export function newWalkSession(opts: { share?: number } = {}): WalkSession {
   const share = Math.max(1, opts.share ?? 1)
   return { zones: new TtlCache(Math.ceil(SESSION_LIMITS.zones / share)),
-    answers: new TtlCache(Math.ceil(SESSION_LIMITS.answers / share)), claims: new Map(),
-    referring: new WeakSet(), silent: new TtlCache(256) }
+    answers: new TtlCache(Math.ceil(SESSION_LIMITS.answers / share)), claims: new Map() }
 }
 
 /** Work limits (KeyTrap-era resolvers cap the same things). */
@@ -198,8 +186,6 @@ class Walker {
   private readonly zones: TtlCache<Promise<ZoneVisit>>
   private readonly cache: TtlCache<Promise<ServerResponse>>
   private readonly claims: Map<string, Promise<void>>
-  private readonly referring: WeakSet<ZoneVisit>
-  private readonly lately: TtlCache<true> | null
   private readonly limits: string[] = []
   /** Cache keys of this walk's own questions, dropped from a shared session at the end. */
   private readonly asked = new Set<string>()
@@ -230,8 +216,6 @@ class Walker {
     this.zones = session.zones
     this.cache = session.answers
     this.claims = session.claims ?? new Map()
-    this.referring = session.referring ?? new WeakSet()
-    this.lately = session.silent ?? null
   }
 
   async run(question: Question): Promise<WalkResult> {
@@ -340,7 +324,7 @@ class Walker {
         : this.claim(below)
       let responses: ServerResponse[]
       try {
-        responses = await this.askZone(zone, q)
+        responses = await this.askAll(zone.servers, q)
       } catch (e) {
         release()
         throw e
@@ -353,7 +337,6 @@ class Walker {
       if (child !== null) {
         const referrals = responses.filter((r) => r.message !== null
           && delegationIn(r.message, zone.zone, q) !== null)
-        this.referring.add(zone)
         // enter() puts the zone in the session before its first await: released after it.
         const entering = this.enter(child, zone, usable.message, referrals, depth, chain)
         release()
@@ -570,27 +553,6 @@ class Walker {
    * while resolving; a timeout on it says nothing of the questions they do ask, so it does not
    * put the server on the silent list (a server may drop only unknown types, RFC 3597 aside).
    */
-  /**
-   * The question to a zone's servers: every address, or in a lean walk, to a zone that has
-   * referred names before, one address first (picked by the name, so that the names of a
-   * list spread over the addresses) and the others only if that one gives no referral: an
-   * answer, a denial or a failure is then heard from every address, as before. Responses
-   * come in the order of zone.servers.
-   */
-  private async askZone(zone: ZoneVisit, q: Question): Promise<ServerResponse[]> {
-    const servers = zone.servers
-    const live = servers.filter((s) => !this.silent.has(`${s.address}|${s.port}`)
-      && this.lately?.get(`${s.address}|${s.port}`) === undefined)
-    if (this.opts.lean !== true || live.length < 2 || !this.referring.has(zone)) {
-      return this.askAll(servers, q)
-    }
-    const first = live[spread(key(q.name)) % live.length] as ServerAddress
-    const r = await this.ask(first, q, false)
-    if (r.message !== null && delegationIn(r.message, zone.zone, q) !== null) return [r]
-    const rest = await this.askAll(servers.filter((s) => s !== first), q)
-    return servers.map((s) => (s === first ? r : rest.shift() as ServerResponse))
-  }
-
   private askAll(servers: readonly ServerAddress[], q: Question, extra = false):
     Promise<ServerResponse[]> {
     return Promise.all(servers.map((s) => this.ask(s, q, extra)))
@@ -608,13 +570,7 @@ class Walker {
         detail: 'not asked: it did not answer an earlier question of this check' })
     }
     const p = this.transport(s, q)
-    if (!extra) {
-      void p.then((r) => {
-        if (r.error !== 'timeout') return
-        this.silent.add(server)
-        this.lately?.set(server, true, SESSION_LIMITS.failureTtlMs)
-      })
-    }
+    if (!extra) void p.then((r) => { if (r.error === 'timeout') this.silent.add(server) })
     this.cache.set(k, p, SESSION_LIMITS.maxTtlMs)
     // Once answered, kept for the answer's TTL (a failure briefly), within the session bounds.
     void p.then((r) => { this.cache.expireIn(k, ttlOf([r])) })
@@ -653,13 +609,6 @@ function ttlOf(responses: readonly ServerResponse[]): number {
 
 function key(name: Name): string {
   return nameToText(name).toLowerCase()
-}
-
-/** A number from a name, the same every run: which of a zone's addresses a name asks first. */
-function spread(text: string): number {
-  let h = 2166136261
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
-  return h >>> 0
 }
 
 function dedupe(list: readonly ServerAddress[]): ServerAddress[] {
