@@ -36,7 +36,8 @@ export async function startLab(o: { port: number; net: number; tldAddresses: num
   const kids = Array.from({ length: o.kids }, (_, i) => ({
     name: `k${String(i + 1).padStart(2, '0')}.test.`,
     // 150 kids a /24: the first ones at .100-.249 of the lab's, the others in the next ones.
-    address: i < 150 ? `${base}${100 + i}` : `127.${Math.floor(i / 150)}.${o.net}.${10 + (i % 150)}` }))
+    address: i < 150 ? `${base}${100 + i}`
+      : `127.${Math.floor(i / 150)}.${o.net}.${10 + (i % 150)}` }))
   const tldNs = tld.flatMap((a, i) => [rec('test.', T.NS, rd.name(`ns${i + 1}.test.`)),
     rec(`ns${i + 1}.test.`, T.A, rd.A(a))])
   const lab = { root, port: o.port, tld, kids, log: [] as string[], tldHook: null,
@@ -52,7 +53,10 @@ export async function startLab(o: { port: number; net: number; tldAddresses: num
   const specs: ZoneSpec[] = [
     { name: '.', addresses: [root], records: [rec('.', T.NS, rd.name('a.root.')),
       rec('a.root.', T.A, rd.A(root)), ...tldNs],
-    hook: (q, r, address) => { lab.log.push(`${address} ${q.qname} ${q.qtype} ${Date.now()}`); return r } },
+    hook: (q, r, address) => {
+      lab.log.push(`${address} ${q.qname} ${q.qtype} ${Date.now()}`)
+      return r
+    } },
     { name: 'test.', addresses: tld, tcp: o.tcp, records: [...tldNs,
       ...kids.flatMap((k) => [rec(k.name, T.NS, rd.name(`ns.${k.name}`)),
         rec(`ns.${k.name}`, T.A, rd.A(k.address))]), ...(o.extraTld?.(tld) ?? [])],
