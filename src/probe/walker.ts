@@ -4,8 +4,9 @@
 // never depends on anything a capture does not hold.
 import type { ServerAddress } from '../anchors.js'
 import { TtlCache } from './cache.js'
+import { keyTag } from '../dnssec/keytag.js'
 import { isSubdomain, nameEquals, nameToText } from '../wire/name.js'
-import type { Message, Name, RR } from '../wire/types.js'
+import type { DNSKEYData, Message, Name, RR } from '../wire/types.js'
 import { Rcode, RRType } from '../wire/types.js'
 
 /** One server's reply to one question, already decoded; error when there was none. */
@@ -96,10 +97,12 @@ export interface WalkOptions {
   readonly port?: number
   readonly ipv6?: boolean
   /**
-   * Lean, for batch runs over many names: no SOA serials, and the DS taken from the referral
-   * when it carries it, so a healthy name under known parents costs 3 queries per server
-   * (referral, DNSKEY, answer). Every address is still asked: a stale secondary is exactly
-   * what people monitoring zones need to see.
+   * Lean, for batch runs over many names: no SOA serials, the DS taken from the referral when
+   * it carries it, and a zone that has referred names before (a TLD) asked for a referral at
+   * one address per name, kept only when the child looks healthy through it (else every
+   * address, as check asks). A healthy name under known parents costs 1 + 2 queries per
+   * address of its own zone: the zone's own addresses are all asked, since a stale secondary
+   * is exactly what people monitoring zones need to see.
    */
   readonly lean?: boolean
   /** Zones and answers shared with other walks of the same run (see newWalkSession). */
@@ -121,6 +124,15 @@ export interface WalkSession {
    * lives for one exchange; there are never more than the walks in flight.
    */
   readonly claims?: Map<string, Promise<void>>
+  /** Zones that have answered some question of the session with a referral (lean walks). */
+  readonly referring?: WeakSet<ZoneVisit>
+  /**
+   * Servers that let a question of some walk time out lately: a lean walk asking a parent at
+   * one address picks another (a resolver's infrastructure cache does the same).
+   */
+  readonly silent?: TtlCache<true>
+  /** A zone not yet known to refer, with a walk asking it now (see Walker.firstContact). */
+  readonly contacts?: WeakMap<ZoneVisit, Promise<void>>
 }
 
 /** Bounds for a session: a million names must not mean a million cached answers. */
@@ -146,7 +158,8 @@ export const SESSION_LIMITS = {
 export function newWalkSession(opts: { share?: number } = {}): WalkSession {
   const share = Math.max(1, opts.share ?? 1)
   return { zones: new TtlCache(Math.ceil(SESSION_LIMITS.zones / share)),
-    answers: new TtlCache(Math.ceil(SESSION_LIMITS.answers / share)), claims: new Map() }
+    answers: new TtlCache(Math.ceil(SESSION_LIMITS.answers / share)), claims: new Map(),
+    referring: new WeakSet(), silent: new TtlCache(256), contacts: new WeakMap() }
 }
 
 /** Work limits (KeyTrap-era resolvers cap the same things). */
@@ -186,6 +199,9 @@ class Walker {
   private readonly zones: TtlCache<Promise<ZoneVisit>>
   private readonly cache: TtlCache<Promise<ServerResponse>>
   private readonly claims: Map<string, Promise<void>>
+  private readonly referring: WeakSet<ZoneVisit>
+  private readonly lately: TtlCache<true> | null
+  private readonly contacts: WeakMap<ZoneVisit, Promise<void>>
   private readonly limits: string[] = []
   /** Cache keys of this walk's own questions, dropped from a shared session at the end. */
   private readonly asked = new Set<string>()
@@ -216,6 +232,9 @@ class Walker {
     this.zones = session.zones
     this.cache = session.answers
     this.claims = session.claims ?? new Map()
+    this.referring = session.referring ?? new WeakSet()
+    this.lately = session.silent ?? null
+    this.contacts = session.contacts ?? new WeakMap()
   }
 
   async run(question: Question): Promise<WalkResult> {
@@ -320,37 +339,53 @@ class Walker {
           continue
         }
       }
+      const contact = await this.firstContact(zone)
       const release = below === null || this.claims.has(below) ? (): void => undefined
         : this.claim(below)
-      let responses: ServerResponse[]
+      // Lean: a parent that has referred names before is asked at one address first (one
+      // exchange under the claim), and that referral kept only when the child it leads to
+      // looks healthy through it (quickReferral, after the claim is let go: a zone visit may
+      // wait on other walks). Anything else asks every address, as below.
+      let picked: ServerResponse | null
       try {
-        // Known cost: a lean batch asks every address of the parent for every name's
-        // referral, 13 queries a name under a TLD with 13 addresses, each holding a
-        // --per-server slot, so under real latency the parent's addresses cap the rate (the
-        // bench at 20 ms: 181 names/s with a four-address parent, 607 with --per-server 16).
-        // Asking one address per name, as resolvers do, was built and reverted (0c04e31,
-        // tester6's guards in test/unit/hostile): it followed a stale address's referral and
-        // made verdicts depend on the address picked. Doing it right needs the walk to ask
-        // every address again whenever the one referral leads to anything but a healthy
-        // child (no DS for a signed child, a DS no key matches, an unreachable child, an
-        // error rcode), with the DS then taken from every address as `check` does, and a
-        // record of dead addresses shared by the session that also holds back queued queries.
-        responses = await this.askAll(zone.servers, q)
+        picked = await this.askOne(zone, q)
       } catch (e) {
         release()
         throw e
       }
+      if (picked !== null) {
+        release()
+        const quick = await this.quickReferral(zone, q, picked, depth, chain)
+        if (quick !== null) {
+          if (isStop(quick)) return quick
+          zone = quick
+          continue
+        }
+      }
+      const again = picked === null ? release
+        : below === null || this.claims.has(below) ? (): void => undefined : this.claim(below)
+      let responses: ServerResponse[]
+      try {
+        responses = await this.askAll(zone.servers, q)
+      } catch (e) {
+        again()
+        contact?.()
+        throw e
+      }
+      if (responses.some((r) => r.message?.rcode === Rcode.NOERROR
+        && delegationIn(r.message, zone.zone, q) !== null)) this.referring.add(zone)
+      contact?.()
       const usable = responses.find((r) => r.message !== null
         && (r.message.rcode === Rcode.NOERROR || r.message.rcode === Rcode.NXDOMAIN))
       const child = usable?.message == null ? null : delegationIn(usable.message, zone.zone, q)
-      if (usable?.message == null || child === null) release()
+      if (usable?.message == null || child === null) again()
       if (usable?.message == null) return { question: q, zone, responses, aliasTarget: null }
       if (child !== null) {
         const referrals = responses.filter((r) => r.message !== null
           && delegationIn(r.message, zone.zone, q) !== null)
         // enter() puts the zone in the session before its first await: released after it.
         const entering = this.enter(child, zone, usable.message, referrals, depth, chain)
-        release()
+        again()
         const next = await entering
         if (isStop(next)) return next
         zone = next
@@ -363,8 +398,8 @@ class Walker {
       if (cut !== null && this.zones.get(key(cut)) === undefined) {
         zone = await this.visit(cut, zone, zone.nameServers, [], [], depth,
           [...chain, key(cut)])
-        const again = await this.askAll(zone.servers, q)
-        return { question: q, zone, responses: again,
+        const answers = await this.askAll(zone.servers, q)
+        return { question: q, zone, responses: answers,
           aliasTarget: aliasTarget(usable.message, q, zone.zone) }
       }
       return { question: q, zone, responses,
@@ -424,7 +459,8 @@ class Walker {
   }
 
   private async enterNew(child: Name, parent: ZoneVisit, referral: Message,
-    referrals: ServerResponse[], depth: number, chain: readonly string[]): Promise<ZoneVisit> {
+    referrals: ServerResponse[], depth: number, chain: readonly string[], store = true):
+    Promise<ZoneVisit> {
     const nsNames = referral.authority
       .filter((rr) => rr.type === RRType.NS && nameEquals(rr.name, child))
       .map((rr) => (rr.data.kind === 'NS' ? rr.data.target : []))
@@ -448,12 +484,13 @@ class Walker {
       this.limit(`used only ${LIMITS.serversPerZone} of ${nsNames.length} name servers of ${
         nameToText(child)}`)
     }
-    return this.visit(child, parent, nameServers, referrals, unresolved, depth, chain, loops)
+    return this.visit(child, parent, nameServers, referrals, unresolved, depth, chain, loops,
+      store)
   }
 
   private async visit(zone: Name, parent: ZoneVisit | null, parentNs: readonly NameServer[],
     referrals: readonly ServerResponse[], unresolved: readonly Name[], depth = 0,
-    chain: readonly string[] = [key(zone)], parentLoops: readonly Loop[] = []):
+    chain: readonly string[] = [key(zone)], parentLoops: readonly Loop[] = [], store = true):
     Promise<ZoneVisit> {
     const loops = [...parentLoops]
     const lean = this.opts.lean === true
@@ -491,9 +528,75 @@ class Walker {
       ...(loops.length === 0 ? {} : { lookupLoops: loops }) }
     // A zone is known for as long as its keys may be cached (RFC 4035 5.3.3: the TTLs); one
     // whose name-server lookup looped only briefly: a later walk finds the zones done.
-    const ttl = ttlOf([...ds, ...dnskey])
-    this.zones.set(key(zone), Promise.resolve(visit),
-      loops.length === 0 ? ttl : Math.min(ttl, SESSION_LIMITS.failureTtlMs))
+    if (store) this.remember(visit)
+    return visit
+  }
+
+  private remember(visit: ZoneVisit): void {
+    const ttl = ttlOf([...visit.ds, ...visit.dnskey])
+    this.zones.set(key(visit.zone), Promise.resolve(visit), visit.lookupLoops === undefined
+      ? ttl : Math.min(ttl, SESSION_LIMITS.failureTtlMs))
+  }
+
+  /**
+   * Lean walks: a zone with several addresses, not yet known to refer, that another walk is
+   * asking now (the first names of a list under a TLD, checked at once): wait for that one
+   * exchange, which tells, instead of each asking every address. The first walk gets the
+   * function to call once its exchange is done.
+   */
+  private async firstContact(zone: ZoneVisit): Promise<(() => void) | null> {
+    if (this.opts.lean !== true || zone.servers.length < 2 || this.referring.has(zone)) {
+      return null
+    }
+    const pending = this.contacts.get(zone)
+    if (pending !== undefined) {
+      await pending
+      return null
+    }
+    let done!: () => void
+    this.contacts.set(zone, new Promise<void>((resolve) => { done = resolve }))
+    return () => {
+      this.contacts.delete(zone)
+      done()
+    }
+  }
+
+  /**
+   * Lean walks: a zone that has referred names before (a TLD) is asked at one of its addresses,
+   * picked by the name so that the names of a list spread over them, avoiding addresses that
+   * went silent lately; null when the zone is asked at every address instead.
+   */
+  private async askOne(zone: ZoneVisit, q: Question): Promise<ServerResponse | null> {
+    if (this.opts.lean !== true || zone.servers.length < 2 || !this.referring.has(zone)) {
+      return null
+    }
+    const live = zone.servers.filter((s) => !this.silent.has(`${s.address}|${s.port}`)
+      && this.lately?.get(`${s.address}|${s.port}`) === undefined)
+    if (live.length === 0) return null
+    return this.ask(live[spread(key(q.name)) % live.length] as ServerAddress, q, false)
+  }
+
+  /**
+   * The zone one address's referral leads to, kept (and shared with the session) only when the
+   * child looks healthy through it; null when every address must be asked (see
+   * healthyThrough). Known cost: the first names under a parent, checked at once before any
+   * referral of it has come back, each ask every address.
+   */
+  private async quickReferral(zone: ZoneVisit, q: Question, picked: ServerResponse,
+    depth: number, chain: readonly string[]): Promise<ZoneVisit | Stop | null> {
+    const m = picked.message
+    if (m === null || m.rcode !== Rcode.NOERROR) return null
+    const child = delegationIn(m, zone.zone, q)
+    if (child === null) return null
+    const k = key(child)
+    if (chain.includes(k)) return null
+    const known = this.zones.get(k)
+    if (known !== undefined) return this.waitFor(known, k)
+    const visit = await this.enterNew(child, zone, m, [picked], depth, [...chain, k], false)
+    if (!healthyThrough(visit, zone)) return null
+    const now = this.zones.get(k)
+    if (now !== undefined) return this.waitFor(now, k)
+    this.remember(visit)
     return visit
   }
 
@@ -581,7 +684,16 @@ class Walker {
         detail: 'not asked: it did not answer an earlier question of this check' })
     }
     const p = this.transport(s, q)
-    if (!extra) void p.then((r) => { if (r.error === 'timeout') this.silent.add(server) })
+    if (!extra) {
+      void p.then((r) => {
+        // A server that truncates and then never answers over TCP is as good as silent for
+        // the pick of askOne; only a timeout silences it for the rest of this walk.
+        if (r.error === 'timeout' || r.error === 'tcp-fallback') {
+          this.lately?.set(server, true, SESSION_LIMITS.failureTtlMs)
+        }
+        if (r.error === 'timeout') this.silent.add(server)
+      })
+    }
     this.cache.set(k, p, SESSION_LIMITS.maxTtlMs)
     // Once answered, kept for the answer's TTL (a failure briefly), within the session bounds.
     void p.then((r) => { this.cache.expireIn(k, ttlOf([r])) })
@@ -620,6 +732,43 @@ function ttlOf(responses: readonly ServerResponse[]): number {
 
 function key(name: Name): string {
   return nameToText(name).toLowerCase()
+}
+
+/** A number from a name, the same every run: which of a zone's addresses a name asks first. */
+function spread(text: string): number {
+  let h = 2166136261
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619)
+  return h >>> 0
+}
+
+/**
+ * Whether a child entered through one address's referral looks as the whole parent would
+ * show it: every server of the child answered its DNSKEY question, and the referral's DS
+ * names a key the child publishes, or (no DS) the child publishes no key and a signed parent
+ * proved the DS absent. Anything else (a stale or lame parent address, a DS change not yet
+ * everywhere, glue to a dead server, or a child truly broken) is looked at with every address
+ * of the parent, as `check` does.
+ */
+function healthyThrough(v: ZoneVisit, parent: ZoneVisit): boolean {
+  const referral = v.referrals[0]?.message
+  if (referral == null || v.dnskey.length === 0 || v.unresolvedNameServers.length > 0
+    || v.lookupLoops !== undefined) return false
+  const keys: DNSKEYData[] = []
+  for (const r of v.dnskey) {
+    if (r.message === null || r.message.rcode !== Rcode.NOERROR) return false
+    for (const rr of r.message.answer) {
+      if (rr.data.kind === 'DNSKEY' && nameEquals(rr.name, v.zone)) keys.push(rr.data)
+    }
+  }
+  const ds = referral.authority.flatMap((rr) => (rr.data.kind === 'DS'
+    && nameEquals(rr.name, v.zone) ? [rr.data] : []))
+  if (ds.length === 0) {
+    const parentSigned = parent.dnskey.some((r) => r.message?.answer
+      .some((rr) => rr.type === RRType.DNSKEY) === true)
+    return keys.length === 0 && (!parentSigned || referral.authority
+      .some((rr) => rr.type === RRType.NSEC || rr.type === RRType.NSEC3))
+  }
+  return ds.some((d) => keys.some((k) => k.algorithm === d.algorithm && keyTag(k) === d.keyTag))
 }
 
 function dedupe(list: readonly ServerAddress[]): ServerAddress[] {

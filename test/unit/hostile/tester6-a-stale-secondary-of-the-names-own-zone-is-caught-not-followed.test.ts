@@ -1,11 +1,11 @@
 // tester6, a guard: a zone that both refers (c1.host.test.) and answers names itself
 // (n1..n12.sub.host.test.), with a stale secondary (its second address) still holding an old
-// insecure delegation of sub.host.test. to a server that is gone. `check` asks every address:
-// each name is secure and the stale address is named (SERVER_ERROR_RCODE). A lean batch must
-// say the same. A walk that asked a referring zone one address per name (commit 0c04e31,
-// reverted) followed the stale referral for the first name that hashed to that address and
-// kept sub.host.test. in the session as a zone: 11 of the 12 names came out `insecure`.
-// Expected values: check's.
+// insecure delegation of sub.host.test. to a server that is gone. `check` asks every address: each
+// name is secure and the stale address is named (SERVER_ERROR_RCODE). A lean batch must say the
+// same. A walk that asked a referring zone one address per name (commit 0c04e31, reverted; the
+// present one asks every address unless the one referral leads to a healthy child) followed the
+// stale referral for the first name that hashed to that address and kept sub.host.test. in the
+// session as a zone: 11 of the 12 names came out `insecure`. Expected values: check's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nameFromText } from '../../../src/wire/name.js'
 import { rd, rec, T } from './issue5-kit.js'

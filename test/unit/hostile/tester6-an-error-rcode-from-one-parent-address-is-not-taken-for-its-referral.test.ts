@@ -1,10 +1,10 @@
 // tester6, a guard: an address of test. that answers REFUSED or SERVFAIL while its authority
-// section still carries the child's NS records has given no referral (RFC 1035 4.1.1: the
-// rcode says the query failed). `check`, which asks every address, follows the others'
-// referral: the name is secure, with SERVER_ERROR_RCODE naming the failing address. A lean
-// batch must say the same. The one-address walk of commit 0c04e31 (reverted) took such a
-// message for the referral, asked no other address, and left the names that hashed to that
-// address `indeterminate`.
+// section still carries the child's NS records has given no referral (RFC 1035 4.1.1: the rcode
+// says the query failed). `check`, which asks every address, follows the others' referral: the
+// name is secure, with SERVER_ERROR_RCODE naming the failing address. A lean batch must say the
+// same. The one-address walk of commit 0c04e31 (reverted; the present one asks every address
+// unless the one referral leads to a healthy child) took such a message for the referral, asked no
+// other address, and left the names that hashed to that address `indeterminate`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nameFromText } from '../../../src/wire/name.js'
 import { startLab, type Lab } from './tester6-kit.js'

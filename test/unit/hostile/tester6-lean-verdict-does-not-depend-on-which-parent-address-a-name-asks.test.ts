@@ -1,9 +1,10 @@
-// tester6, a guard: one address of test. out of step with the other two (an old DS, a DS not
-// there yet, glue to a dead address). `check` asks every address; a lean batch must give each
-// name check's verdict, whichever address it would have asked. The one-address walk of commit
-// 0c04e31 (reverted) took one hashed address's referral as the delegation, so the names that
-// picked the odd address came out bogus, insecure or indeterminate, with nothing naming the
-// address. Expected values: check's, for the same names on the same servers.
+// tester6, a guard: one address of test. out of step with the other two (an old DS, a DS not there
+// yet, glue to a dead address). `check` asks every address; a lean batch must give each name
+// check's verdict, whichever address it would have asked. The one-address walk of commit 0c04e31
+// (reverted; the present one asks every address unless the one referral leads to a healthy child)
+// took one hashed address's referral as the delegation, so the names that picked the odd address
+// came out bogus, insecure or indeterminate, with nothing naming the address. Expected values:
+// check's, for the same names on the same servers.
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nameFromText } from '../../../src/wire/name.js'
