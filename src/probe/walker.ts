@@ -579,8 +579,10 @@ class Walker {
   /**
    * The zone one address's referral leads to, kept (and shared with the session) only when the
    * child looks healthy through it; null when every address must be asked (see
-   * healthyThrough). Known cost: the first names under a parent, checked at once before any
-   * referral of it has come back, each ask every address.
+   * healthyThrough). Known gap: a parent address out of step in a way the child still looks
+   * healthy through (an old NS set whose servers still answer, an old DS whose key is still
+   * published) is seen only by `check` and `--thorough`, which ask every address; catching it
+   * here would take a second address per name, doubling the parent's queries.
    */
   private async quickReferral(zone: ZoneVisit, q: Question, picked: ServerResponse,
     depth: number, chain: readonly string[]): Promise<ZoneVisit | Stop | null> {
