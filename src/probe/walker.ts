@@ -351,9 +351,12 @@ class Walker {
         picked = await this.askOne(zone, q)
       } catch (e) {
         release()
+        contact?.()
         throw e
       }
       if (picked !== null) {
+        // Another walk made the zone a referring one meanwhile: nothing left to wait for.
+        contact?.()
         release()
         const quick = await this.quickReferral(zone, q, picked, depth, chain)
         if (quick !== null) {
@@ -554,9 +557,11 @@ class Walker {
       return null
     }
     let done!: () => void
-    this.contacts.set(zone, new Promise<void>((resolve) => { done = resolve }))
+    const mine = new Promise<void>((resolve) => { done = resolve })
+    this.contacts.set(zone, mine)
+    // Called once its exchange is done (or skipped); a second call changes nothing.
     return () => {
-      this.contacts.delete(zone)
+      if (this.contacts.get(zone) === mine) this.contacts.delete(zone)
       done()
     }
   }
