@@ -4,9 +4,10 @@
 // never depends on anything a capture does not hold.
 import type { ServerAddress } from '../anchors.js'
 import { TtlCache } from './cache.js'
+import { dsMatchesKey } from '../dnssec/digest.js'
 import { keyTag } from '../dnssec/keytag.js'
 import { isSubdomain, nameEquals, nameToText } from '../wire/name.js'
-import type { DNSKEYData, Message, Name, RR } from '../wire/types.js'
+import type { DNSKEYData, DSData, Message, Name, RR } from '../wire/types.js'
 import { Rcode, RRType } from '../wire/types.js'
 
 /** One server's reply to one question, already decoded; error when there was none. */
@@ -750,11 +751,15 @@ function spread(text: string): number {
 
 /**
  * Whether a child entered through one address's referral looks as the whole parent would
- * show it: every server of the child answered its DNSKEY question, and the referral's DS
- * names a key the child publishes, or (no DS) the child publishes no key and a signed parent
- * proved the DS absent. Anything else (a stale or lame parent address, a DS change not yet
- * everywhere, glue to a dead server, or a child truly broken) is looked at with every address
- * of the parent, as `check` does.
+ * show it: every server of the child answered its DNSKEY question, and a DS of the referral
+ * matches (by its digest) a key the child publishes and signs its key set with, or (no DS) the
+ * child publishes no key and a signed parent proved the DS absent. Known gap: that last case
+ * is taken from one address, so a child left unsigned under a DS that this address does not
+ * serve yet (and the others do) reads insecure where `check` says bogus; asking every
+ * address for it would cost unsigned names, most names of a real list, every address again.
+ * Anything else (a stale or lame parent address, a DS change not yet everywhere, glue to a
+ * dead server, or a child truly broken) is looked at with every address of the parent, as
+ * `check` does.
  */
 function healthyThrough(v: ZoneVisit, parent: ZoneVisit): boolean {
   const referral = v.referrals[0]?.message
@@ -767,15 +772,27 @@ function healthyThrough(v: ZoneVisit, parent: ZoneVisit): boolean {
       if (rr.data.kind === 'DNSKEY' && nameEquals(rr.name, v.zone)) keys.push(rr.data)
     }
   }
-  const ds = referral.authority.flatMap((rr) => (rr.data.kind === 'DS'
-    && nameEquals(rr.name, v.zone) ? [rr.data] : []))
+  const ds = referral.authority.filter((rr): rr is RR<DSData> => rr.data.kind === 'DS'
+    && nameEquals(rr.name, v.zone))
   if (ds.length === 0) {
     const parentSigned = parent.dnskey.some((r) => r.message?.answer
       .some((rr) => rr.type === RRType.DNSKEY) === true)
     return keys.length === 0 && (!parentSigned || referral.authority
       .some((rr) => rr.type === RRType.NSEC || rr.type === RRType.NSEC3))
   }
-  return ds.some((d) => keys.some((k) => k.algorithm === d.algorithm && keyTag(k) === d.keyTag))
+  // A DS whose digest matches a published key that signs the key set: one that only shares a
+  // tag with a key, or names a standby key, is looked at with every address.
+  const signers = new Set<string>()
+  for (const r of v.dnskey) {
+    for (const rr of r.message?.answer ?? []) {
+      if (rr.data.kind === 'RRSIG' && rr.data.typeCovered === RRType.DNSKEY) {
+        signers.add(`${rr.data.keyTag}/${rr.data.algorithm}`)
+      }
+    }
+  }
+  return ds.some((d) => keys.some((k) => k.algorithm === d.data.algorithm
+    && keyTag(k) === d.data.keyTag && signers.has(`${d.data.keyTag}/${k.algorithm}`)
+    && dsMatchesKey(d, k) === true))
 }
 
 function dedupe(list: readonly ServerAddress[]): ServerAddress[] {
