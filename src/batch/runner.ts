@@ -4,8 +4,8 @@
 
 // Names in flight by default. Real name servers are tens of milliseconds away, so a name's
 // exchanges take a few round trips: with 20 ms added to every server of the bench lab
-// (docs/performance.md), 8 names at once checked 117-122 names/s and 64 checked 619 (unbound
-// 627); on the lab without delay 8 and 64 ran alike. Politeness does not depend on it:
+// (docs/performance.md), 8 names at once checked 117-122 names/s and 64 checked 509-619
+// (unbound 627-682); on the lab without delay 8 and 64 ran alike. Politeness does not depend on it:
 // --per-server caps each address.
 export const DEFAULT_CONCURRENCY = 64
 /** After a stop request, how long checks in flight may take to finish. */
