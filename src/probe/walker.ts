@@ -422,13 +422,7 @@ class Walker {
    */
   /** Claims `below` (see resolve) until the returned function is called. */
   private claim(below: string): () => void {
-    let done!: () => void
-    const p = new Promise<void>((resolve) => { done = resolve })
-    this.claims.set(below, p)
-    return () => {
-      if (this.claims.get(below) === p) this.claims.delete(below)
-      done()
-    }
+    return hold(this.claims, below)
   }
 
   private async probeCut(zone: ZoneVisit, q: Question, msg: Message): Promise<Name | null> {
@@ -557,14 +551,8 @@ class Walker {
       await pending
       return null
     }
-    let done!: () => void
-    const mine = new Promise<void>((resolve) => { done = resolve })
-    this.contacts.set(zone, mine)
-    // Called once its exchange is done (or skipped); a second call changes nothing.
-    return () => {
-      if (this.contacts.get(zone) === mine) this.contacts.delete(zone)
-      done()
-    }
+    // Called once its exchange is done (or skipped).
+    return hold(this.contacts, zone)
   }
 
   /**
@@ -740,6 +728,21 @@ function ttlOf(responses: readonly ServerResponse[]): number {
 
 function key(name: Name): string {
   return nameToText(name).toLowerCase()
+}
+
+/**
+ * A pending promise under `k` in `m` for others to wait on; the function returned settles it
+ * and removes it if it is still this one's (a second call changes nothing).
+ */
+function hold<K>(m: { get(k: K): Promise<void> | undefined; set(k: K, p: Promise<void>): unknown;
+  delete(k: K): unknown }, k: K): () => void {
+  let done!: () => void
+  const mine = new Promise<void>((resolve) => { done = resolve })
+  m.set(k, mine)
+  return () => {
+    if (m.get(k) === mine) m.delete(k)
+    done()
+  }
 }
 
 /** A number from a name, the same every run: which of a zone's addresses a name asks first. */

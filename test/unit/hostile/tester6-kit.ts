@@ -7,7 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Checker } from '../../../src/batch/engine.js'
-import { checkKit, type Net, type Q, type R, rd, rec, startNet, T } from './issue5-kit.js'
+import { nameFromText } from '../../../src/wire/name.js'
+import { checkKit, encName, type Net, type Q, type R, rd, rec, startNet, T }
+  from './issue5-kit.js'
 import type { ZoneSpec } from './issue5-kit.js'
 
 export interface Lab {
@@ -79,4 +81,70 @@ export async function startLab(o: { port: number; net: number; tldAddresses: num
     return a === address && (pred === undefined || pred(n!, Number(t)))
   }).length
   return lab
+}
+
+/** The child zone kNN.test. a question is at or under, or null. */
+export const cutOf = (qname: string): string | null =>
+  /(k\d\d\.test\.)$/.exec(qname)?.[1] ?? null
+
+/** The DS of `cut`, or the RRSIG over it. */
+export const isDsOrItsSig = (cut: string) =>
+  (x: { name: string; type: number; data: Buffer }): boolean =>
+    x.name === cut && (x.type === T.DS || (x.type === T.RRSIG && x.data.readUInt16BE(0) === T.DS))
+
+type TldHook = (q: Q, r: R, address: string) => R
+
+/** A tldHook: test.'s address `at` serves, in place of a child's DS, the DS `make` gives. */
+export function swapDsAt(lab: Lab, at: () => string, make: (cut: string) => Buffer): TldHook {
+  return (q, r, address) => {
+    const cut = cutOf(q.qname)
+    if (address !== at() || cut === null) return r
+    const tz = lab.net.zones.get('test.')!
+    const ds = rec(cut, T.DS, make(cut), 3600)
+    const swap = (list: R['answer']): R['answer'] =>
+      list?.some((x) => x.type === T.DS && x.name === cut) === true
+        ? [...list.filter((x) => !isDsOrItsSig(cut)(x)), ds, tz.sig([ds])] : list
+    return { ...r, answer: swap(r.answer), authority: swap(r.authority) }
+  }
+}
+
+/** A tldHook: test.'s address `at` proves, signed, that a child has no DS. */
+export function noDsAt(lab: Lab, at: () => string): TldHook {
+  return (q, r, address) => {
+    const cut = cutOf(q.qname)
+    if (address !== at() || cut === null) return r
+    const tz = lab.net.zones.get('test.')!
+    const nsec = rec(cut, T.NSEC, Buffer.concat([encName(`\\000.${cut}`),
+      rd.bitmap([T.NS, T.RRSIG, T.NSEC])]))
+    if (q.qtype === T.DS && q.qname === cut) {
+      const soa = rec('test.', T.SOA, rd.SOA('test.'))
+      return { aa: true, authority: [soa, tz.sig([soa]), nsec, tz.sig([nsec])] }
+    }
+    return { ...r, authority: [...(r.authority ?? []).filter((x) => !isDsOrItsSig(cut)(x)),
+      nsec, tz.sig([nsec])] }
+  }
+}
+
+/**
+ * Each www name of the lab put to `check` (the expected value) and then to a lean batch
+ * checker, with the hooks set for both: `${name} ${status}` lists, in the kids' order.
+ */
+export async function checkThenLean(lab: Lab, tldHook: Lab['tldHook'],
+  kidHook: Lab['kidHook'] = null): Promise<{ expected: string[]; got: string[] }> {
+  lab.tldHook = tldHook
+  lab.kidHook = kidHook
+  const c = lab.checker()
+  const expected: string[] = []
+  const got: string[] = []
+  try {
+    for (const n of lab.kids.map((k) => `www.${k.name}`)) {
+      expected.push(`${n} ${(await lab.check(n)).status}`)
+      got.push(`${n} ${(await c.run({ name: nameFromText(n), type: 1 })).status}`)
+    }
+  } finally {
+    c.close()
+    lab.tldHook = null
+    lab.kidHook = null
+  }
+  return { expected, got }
 }

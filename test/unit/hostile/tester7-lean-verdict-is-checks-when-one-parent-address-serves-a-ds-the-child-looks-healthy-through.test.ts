@@ -6,12 +6,11 @@
 // the same names on the same loopback servers.
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { nameFromText } from '../../../src/wire/name.js'
 import { newP256Key } from '../../support/p256-key.js'
 import { keyTag } from './fakeroot.js'
 import { encName, type R, rec, T } from './issue5-kit.js'
 import type { Q } from './issue5-kit.js'
-import { startLab, type Lab } from './tester6-kit.js'
+import { checkThenLean, cutOf, startLab, swapDsAt, type Lab } from './tester6-kit.js'
 
 let lab: Lab
 beforeAll(async () => {
@@ -19,30 +18,13 @@ beforeAll(async () => {
 })
 afterAll(async () => { await lab.net.stop() })
 
-const names = (): string[] => lab.kids.map((k) => `www.${k.name}`)
-const cutOf = (qname: string): string | null => /(k\d\d\.test\.)$/.exec(qname)?.[1] ?? null
-const isDsOrItsSig = (cut: string) => (x: { name: string; type: number; data: Buffer }): boolean =>
-  x.name === cut && (x.type === T.DS || (x.type === T.RRSIG && x.data.readUInt16BE(0) === T.DS))
-
-/** Replaces the DS (and its RRSIG) of the cut in a reply of test.'s second address. */
-function swapDs(q: Q, r: R, a: string, make: (cut: string) => Buffer): R {
-  const cut = cutOf(q.qname)
-  if (a !== lab.tld[1] || cut === null) return r
-  const tz = lab.net.zones.get('test.')!
-  const ds = rec(cut, T.DS, make(cut), 3600)
-  const swap = (list: R['answer']): R['answer'] =>
-    list?.some((x) => x.type === T.DS && x.name === cut) === true
-      ? [...list.filter((x) => !isDsOrItsSig(cut)(x)), ds, tz.sig([ds])] : list
-  return { ...r, answer: swap(r.answer), authority: swap(r.authority) }
-}
-
 /** Same key tag, algorithm and digest type as the child's key, but another digest. */
 function wrongDigest(q: Q, r: R, a: string): R {
-  return swapDs(q, r, a, (cut) => {
+  return swapDsAt(lab, () => lab.tld[1]!, (cut) => {
     const z = lab.net.zones.get(cut)!
     const d = createHash('sha256').update(`not the key of ${cut}`).digest()
     return Buffer.concat([Buffer.from([z.tag >> 8, z.tag & 0xff, 13, 2]), d])
-  })
+  })(q, r, a)
 }
 
 /** A second key per child, published but signing nothing (a standby key). */
@@ -65,12 +47,12 @@ function publishStandby(q: Q, r: R): R {
 }
 /** test.'s second address has the DS of the standby key only (a DS swapped in too early). */
 function dsOfStandbyOnly(q: Q, r: R, a: string): R {
-  return swapDs(q, r, a, (cut) => {
+  return swapDsAt(lab, () => lab.tld[1]!, (cut) => {
     const k = standbyOf(cut)
     const d = createHash('sha256').update(Buffer.concat([encName(cut), k])).digest()
     const t = keyTag(k)
     return Buffer.concat([Buffer.from([t >> 8, t & 0xff, 13, 2]), d])
-  })
+  })(q, r, a)
 }
 
 type Hook = (q: Q, r: R, a: string) => R
@@ -83,22 +65,7 @@ const cases: [string, Hook, Hook | null][] = [
 describe('one of three addresses of test. serves a DS the child looks healthy through', () => {
   for (const [what, tldHook, kidHook] of cases) {
     it(`${what}: each name's lean batch verdict is check's`, async () => {
-      lab.tldHook = tldHook
-      lab.kidHook = kidHook
-      const c = lab.checker()
-      const expected: string[] = []
-      const got: string[] = []
-      try {
-        for (const n of names()) {
-          const report = await lab.check(n)
-          expected.push(`${n} ${report.status}`)
-          got.push(`${n} ${(await c.run({ name: nameFromText(n), type: 1 })).status}`)
-        }
-      } finally {
-        c.close()
-        lab.tldHook = null
-        lab.kidHook = null
-      }
+      const { expected, got } = await checkThenLean(lab, tldHook, kidHook)
       expect(got).toEqual(expected)
     }, 60_000)
   }
